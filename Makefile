@@ -1,0 +1,57 @@
+# Two commands do everything on a fresh clone:
+#   make shell   set up, train what is missing, talk to the bot
+#   make test    set up, train what is missing, run every test
+PY      := .venv/bin/python
+RASA    := .venv/bin/rasa
+MODEL   := models/support-bot.tar.gz
+SPACY   := build/spacy_pipeline/meta.json
+STAMP   := .venv/.installed
+export PYTHONPATH := $(CURDIR)
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+KNOWLEDGE   := $(wildcard knowledge/*.yml)
+TRAIN_DATA  := $(wildcard data/*.yml data/nlu/*.yml)
+COMPONENTS  := $(wildcard components/*.py)
+
+.PHONY: install train shell run actions test test-unit test-stories validate bench lock clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock .python-version scripts/bootstrap.sh
+	bash scripts/bootstrap.sh
+
+$(SPACY): $(STAMP) scripts/build_spacy.py $(KNOWLEDGE) support/names.py support/text.py components/spacy_lemmas.py
+	$(PY) scripts/build_spacy.py build/spacy_pipeline
+
+data/nlu/lookups.yml: $(STAMP) scripts/gen_lookups.py $(KNOWLEDGE) support/names.py
+	$(PY) scripts/gen_lookups.py
+
+$(MODEL): $(SPACY) data/nlu/lookups.yml config.yml domain.yml $(TRAIN_DATA) $(COMPONENTS) support/language.py resources/language_markers.yml
+	$(RASA) train --force --fixed-model-name support-bot --out models
+
+train: $(MODEL)
+
+shell: $(MODEL)
+	$(PY) scripts/launch.py shell
+
+run: $(MODEL)
+	$(PY) scripts/launch.py run
+
+actions: $(STAMP)
+	$(PY) scripts/launch.py actions
+
+validate: $(MODEL)
+	$(PY) scripts/validate_data.py
+
+test: $(MODEL)
+	bash scripts/test.sh
+
+bench: $(MODEL)
+	$(PY) scripts/bench.py
+
+lock: $(STAMP)
+	.venv/bin/uv pip compile requirements.in --python-version 3.10 -o requirements.lock
+
+clean:
+	rm -rf build models var .rasa results reports/tmp

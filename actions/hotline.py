@@ -1,0 +1,193 @@
+"""Hotline, service hours ("open now?", weekdays) and handoff to a human."""
+from __future__ import annotations
+
+import abc
+
+from datetime import datetime
+from typing import Any, Dict, List, Optional, Text
+
+from babel.dates import get_timezone_name
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import covered, entity_values, language, now, remember, requested_country
+from support import formatting, hours
+from support.knowledge import WEEKDAYS, Country, knowledge
+from support.names import CountryMatch
+from support.phrases import phrase, pick
+from support.text import fold
+
+
+def hours_text(country: Country, lang: str) -> str:
+    spec = country.hotline.hours
+    if spec.open is None:
+        return phrase("hours_business", lang)
+    times = {"open": formatting.minutes_clock(spec.open), "close": formatting.minutes_clock(spec.close)}
+    if spec.days is None:
+        return phrase("hours_no_days", lang, **times)
+    return phrase("hours_days", lang, days=formatting.days_range(spec.days, lang), **times)
+
+
+def zone_label(country: Country, lang: str) -> str:
+    label = get_timezone_name(country.time_zone, locale=formatting.locale(lang))
+    return phrase("time_zone_assumed", lang, zone=label) if country.time_zone_assumed else label
+
+
+def _day_time(moment: datetime, lang: str) -> str:
+    day = formatting.day_name(WEEKDAYS[moment.weekday()], lang)
+    return phrase("day_and_time", lang, day=day, time=formatting.clock(moment, lang))
+
+
+def utter_status(dispatcher: CollectingDispatcher, country: Country, lang: str) -> None:
+    """Whether the hotline is open now, in the country's own time zone."""
+    moment = now()
+    state = hours.status(country.hotline.hours, country.time_zone, moment)
+    name = country.name(lang)
+    local = _day_time(state.local_now, lang)
+    if not state.times_known:
+        dispatcher.utter_message(response="utter_business_hours_only", country=name, local_time=local)
+        return
+    zone = zone_label(country, lang)
+    if state.open_now:
+        closes = phrase("clock_time", lang, time=formatting.clock(state.closes_at, lang))
+        dispatcher.utter_message(response="utter_open_now", local_time=local, zone=zone, closes=closes)
+    elif state.next_open is not None:
+        wait = formatting.duration(hours.until(state.next_open, moment), lang)
+        dispatcher.utter_message(
+            response="utter_closed_now", local_time=local, zone=zone, next_open=_day_time(state.next_open, lang), wait=wait
+        )
+    if not state.days_known:
+        dispatcher.utter_message(response="utter_days_not_given", country=name, zone=zone)
+
+
+def utter_whatsapp(dispatcher: CollectingDispatcher, country: Country, lang: str) -> None:
+    if country.whatsapp_until is not None:
+        until = formatting.minutes_clock(country.whatsapp_until)
+        dispatcher.utter_message(response="utter_whatsapp_until", country=country.name(lang), until=until)
+
+
+def utter_no_hotline(dispatcher: CollectingDispatcher, match: CountryMatch, lang: str) -> None:
+    dispatcher.utter_message(response="utter_no_hotline_known", country=match.name(lang))
+    for region in knowledge().partner_model_regions:
+        if match.code in region["countries"]:
+            dispatcher.utter_message(
+                response="utter_partner_model_region", region=pick(region["names"], lang), country=match.name(lang)
+            )
+    known = [c.name(lang) for c in knowledge().countries.values() if c.hotline]
+    dispatcher.utter_message(response="utter_hotlines_known", countries=formatting.join(known, lang))
+
+
+def utter_hotline(dispatcher: CollectingDispatcher, match: CountryMatch, lang: str, with_status: bool = True) -> None:
+    country = covered(match)
+    if country is None or country.hotline is None:
+        utter_no_hotline(dispatcher, match, lang)
+        return
+    dispatcher.utter_message(
+        response="utter_hotline",
+        country=country.name(lang),
+        number=country.hotline.number,
+        hours=hours_text(country, lang),
+        note=pick(country.hotline.note, lang),
+    )
+    if with_status:
+        utter_status(dispatcher, country, lang)
+    utter_whatsapp(dispatcher, country, lang)
+
+
+class CountryTopicAction(Action, abc.ABC):
+    """An answer about one country; asks for the country when none is known."""
+
+    topic = ""
+
+    @abc.abstractmethod
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str, match: CountryMatch) -> None:
+        """Answers for the country the user means."""
+
+    def ask_country(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> None:
+        dispatcher.utter_message(response="utter_ask_country")
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        lang = language(tracker)
+        match, unknown = requested_country(tracker)
+        if unknown is not None:
+            dispatcher.utter_message(response="utter_country_unknown", value=unknown)
+            return remember(None, self.topic)
+        if match is None:
+            self.ask_country(dispatcher, tracker, lang)
+            return remember(None, self.topic)
+        self.respond(dispatcher, tracker, lang, match)
+        return remember(match, self.topic)
+
+
+class ActionHotline(CountryTopicAction):
+    topic = "hotline"
+
+    def name(self) -> Text:
+        return "action_hotline"
+
+    def respond(self, dispatcher, tracker, lang, match) -> None:
+        utter_hotline(dispatcher, match, lang)
+
+
+def requested_weekdays(tracker: Tracker) -> List[str]:
+    """Weekday codes the latest message asks about ("samstags", "on Sunday", "weekend")."""
+    codes: List[str] = []
+    names = {
+        fold(formatting.day_name(code, lang)): code for code in WEEKDAYS for lang in ("de", "en")
+    }
+    for value in entity_values(tracker, "weekday"):
+        folded = fold(value)
+        if any(fold(phrase("weekend", lang)) in folded for lang in ("de", "en")):
+            codes.extend(["sat", "sun"])
+            continue
+        for name, code in names.items():
+            if name in folded or folded.rstrip("s") in name and len(folded) >= 3:
+                codes.append(code)
+                break
+    return list(dict.fromkeys(codes))
+
+
+class ActionOpeningHours(CountryTopicAction):
+    topic = "hours"
+
+    def name(self) -> Text:
+        return "action_opening_hours"
+
+    def respond(self, dispatcher, tracker, lang, match) -> None:
+        country = covered(match)
+        if country is None or country.hotline is None:
+            utter_no_hotline(dispatcher, match, lang)
+            return
+        days = requested_weekdays(tracker)
+        if not days:
+            utter_hotline(dispatcher, match, lang)
+            return
+        for code in days:
+            answer = hours.open_on(country.hotline.hours, code)
+            response = {True: "utter_open_on_day", False: "utter_closed_on_day", None: "utter_day_not_given"}[answer]
+            dispatcher.utter_message(
+                response=response,
+                day=formatting.day_name(code, lang),
+                country=country.name(lang),
+                hours=hours_text(country, lang),
+            )
+
+
+class ActionHandoff(CountryTopicAction):
+    topic = "handoff"
+
+    def name(self) -> Text:
+        return "action_handoff"
+
+    def ask_country(self, dispatcher, tracker, lang) -> None:
+        dispatcher.utter_message(response="utter_handoff")
+        dispatcher.utter_message(response="utter_ask_country")
+
+    def respond(self, dispatcher, tracker, lang, match) -> None:
+        dispatcher.utter_message(response="utter_handoff")
+        utter_hotline(dispatcher, match, lang)
+        country = covered(match)
+        whatsapp = knowledge().channels.get("whatsapp", {})
+        if country is not None and country.code in whatsapp.get("areas", []) and country.whatsapp_until is None:
+            areas = [knowledge().countries[c].name(lang) for c in whatsapp["areas"]]
+            dispatcher.utter_message(response="utter_whatsapp_areas", areas=formatting.join(areas, lang))

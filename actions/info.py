@@ -1,0 +1,187 @@
+"""Service partners, regional service models, channels and self-service tools."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import countries_in_message, covered, entity_values, language, remember
+from actions.hotline import CountryTopicAction
+from support import formatting
+from support.knowledge import knowledge
+from support.names import CountryMatch
+from support.phrases import phrase, pick
+from support.text import fold
+
+
+def _by_name(entries: Dict[str, Dict[str, Any]], value: str) -> Optional[Dict[str, Any]]:
+    """The channel/tool whose id or name the user's words match."""
+    folded = fold(value).replace(" ", "")
+    for entry in entries.values():
+        candidates = [entry["id"], *entry["names"].values()]
+        for candidate in candidates:
+            key = fold(candidate).replace(" ", "")
+            if folded and (folded in key or key.split("(")[0] in folded):
+                return entry
+    return None
+
+
+CHANNEL_WORDS = {
+    "hotline": ("hotline", "telefon", "phone", "anruf", "call", "nummer", "number"),
+    "website": ("website", "webseite", "homepage", "seite", "site", "livechat", "chat", "web"),
+    "app": ("app", "supportapp"),
+    "whatsapp": ("whatsapp", "whats", "wa"),
+    "premium_centre": ("premium", "servicezentr", "servicecent", "servicecenter", "lounge", "store", "laden"),
+}
+TOOL_WORDS = {
+    "mi_community": ("community", "forum", "foren", "micommunity"),
+    "hyperosupdates": ("hyperosupdates", "hyperos", "firmware", "update"),
+    "memeos_enhancer": ("memeos", "enhancer", "memeosenhancer"),
+}
+
+
+def _match_words(value: str, table: Dict[str, tuple]) -> Optional[str]:
+    folded = fold(value).replace(" ", "")
+    for ident, words in table.items():
+        if any(word in folded for word in words):
+            return ident
+    return None
+
+
+def _describe(dispatcher: CollectingDispatcher, response: str, entry: Dict[str, Any], lang: str) -> None:
+    dispatcher.utter_message(response=response, name=pick(entry["names"], lang), purpose=pick(entry["purpose"], lang))
+
+
+def _listing(entries, lang: str) -> str:
+    return "\n".join(phrase("list_item", lang, name=pick(e["names"], lang), purpose=pick(e["purpose"], lang)) for e in entries)
+
+
+def utter_whatsapp(dispatcher: CollectingDispatcher, lang: str) -> None:
+    kb = knowledge()
+    areas = [kb.countries[code].name(lang) for code in kb.channels["whatsapp"].get("areas", [])]
+    dispatcher.utter_message(response="utter_whatsapp_areas", areas=formatting.join(areas, lang))
+    for country in kb.countries.values():
+        if country.whatsapp_until is not None:
+            until = formatting.minutes_clock(country.whatsapp_until)
+            dispatcher.utter_message(response="utter_whatsapp_until", country=country.name(lang), until=until)
+
+
+class ActionChannels(Action):
+    def name(self) -> Text:
+        return "action_channels"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        lang = language(tracker)
+        channels = knowledge().channels
+        asked = [_match_words(v, CHANNEL_WORDS) for v in entity_values(tracker, "channel")]
+        asked = [a for a in dict.fromkeys(asked) if a]
+        if not asked:
+            dispatcher.utter_message(response="utter_channels_overview", channels=_listing(channels.values(), lang))
+            return [SlotSet("last_topic", "channels")]
+        for ident in asked:
+            _describe(dispatcher, "utter_channel_info", channels[ident], lang)
+            if ident == "whatsapp":
+                utter_whatsapp(dispatcher, lang)
+        return [SlotSet("last_topic", "channels")]
+
+
+class ActionSelfService(Action):
+    def name(self) -> Text:
+        return "action_self_service"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        lang = language(tracker)
+        tools = knowledge().tools
+        asked = [_match_words(v, TOOL_WORDS) for v in entity_values(tracker, "tool")]
+        asked = [a for a in dict.fromkeys(asked) if a]
+        if not asked:
+            dispatcher.utter_message(response="utter_self_service_overview", tools=_listing(tools.values(), lang))
+        for ident in asked:
+            _describe(dispatcher, "utter_tool_info", tools[ident], lang)
+        return [SlotSet("last_topic", "self_service")]
+
+
+def utter_partner(dispatcher: CollectingDispatcher, match: CountryMatch, lang: str) -> None:
+    kb = knowledge()
+    country = covered(match)
+    if country is None:
+        regions = [r for r in kb.partner_model_regions if match.code in r["countries"]]
+        if regions:
+            dispatcher.utter_message(
+                response="utter_partner_model_region", region=pick(regions[0]["names"], lang), country=match.name(lang)
+            )
+        else:
+            dispatcher.utter_message(response="utter_partner_none_named", country=match.name(lang))
+        return
+    partners = [kb.partners[p] for p in country.partners]
+    if any(p["kind"] == "direct" for p in partners):
+        dispatcher.utter_message(response="utter_partner_direct", country=country.name(lang))
+    elif partners:
+        dispatcher.utter_message(
+            response="utter_partner_country",
+            country=country.name(lang),
+            partners=formatting.join((p["name"] for p in partners), lang),
+        )
+    else:
+        dispatcher.utter_message(response="utter_partner_none_named", country=country.name(lang))
+
+
+class ActionServicePartner(CountryTopicAction):
+    topic = "partner"
+
+    def name(self) -> Text:
+        return "action_service_partner"
+
+    def ask_country(self, dispatcher, tracker, lang) -> None:
+        dispatcher.utter_message(response="utter_partner_overview")
+
+    def respond(self, dispatcher, tracker, lang, match) -> None:
+        utter_partner(dispatcher, match, lang)
+
+
+def region_named(tracker: Tracker) -> Optional[Dict[str, Any]]:
+    regions = knowledge().regions
+    for value in entity_values(tracker, "region"):
+        folded = fold(value)
+        for region in regions.values():
+            names = [fold(n) for lang in ("de", "en") for n in region["names"][lang]]
+            if folded in names or any(n in folded for n in names if len(n) > 3):
+                return region
+        if folded.startswith(("sud", "south", "so")) or "asi" in folded:
+            return regions.get("sea")
+        if folded.startswith(("eu", "west")):
+            return regions.get("europe")
+    return None
+
+
+class ActionRegionalService(CountryTopicAction):
+    topic = "regional"
+
+    def name(self) -> Text:
+        return "action_regional_service"
+
+    async def run(self, dispatcher, tracker, domain):
+        region = region_named(tracker)
+        matches, _ = countries_in_message(tracker)
+        if region is not None and not matches:
+            lang = language(tracker)
+            dispatcher.utter_message(response="utter_regional_model", region=pick({k: v[0] for k, v in region["names"].items()}, lang), model=pick(region["model"], lang))
+            return remember(None, self.topic)
+        return await super().run(dispatcher, tracker, domain)
+
+    def ask_country(self, dispatcher, tracker, lang) -> None:
+        dispatcher.utter_message(response="utter_regional_overview")
+
+    def respond(self, dispatcher, tracker, lang, match) -> None:
+        kb = knowledge()
+        country = covered(match)
+        if country is None:
+            dispatcher.utter_message(response="utter_region_not_covered", country=match.name(lang))
+            return
+        region = kb.regions[country.service_region]
+        name = f"{pick({k: v[0] for k, v in region['names'].items()}, lang)} ({country.name(lang)})"
+        dispatcher.utter_message(response="utter_regional_model", region=name, model=pick(region["model"], lang))
+        utter_partner(dispatcher, match, lang)

@@ -1,0 +1,251 @@
+"""Warranty periods, the EU rule, the International Warranty Service and the
+warranty check form. The rules themselves are `support.warranty`."""
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import countries_in_message, covered, entity_values, language, now, remember, requested_country
+from actions.hotline import hours_text
+from support import formatting, warranty
+from support.dates import DateProblem, parse_purchase_date
+from support.knowledge import knowledge
+from support.names import CountryMatch, countries, products
+from support.phrases import phrase, pick
+from support.text import fold
+
+
+def utter_contact(dispatcher: CollectingDispatcher, response: str, match: Optional[CountryMatch], lang: str, **values: Any) -> None:
+    """A "we don't know, ask there" answer that names the best channel the data has."""
+    country = covered(match)
+    if country is not None and country.hotline is not None:
+        contact = phrase_contact_hotline(country, lang)
+    else:
+        contact = None
+    dispatcher.utter_message(response=response, contact=contact or "", **values)
+    if contact is None:
+        dispatcher.utter_message(response="utter_contact_website")
+
+
+def phrase_contact_hotline(country, lang: str) -> str:
+    return f"{country.name(lang)}: {country.hotline.number} ({hours_text(country, lang)})"
+
+
+def utter_period(dispatcher: CollectingDispatcher, period: warranty.Period, lang: str, place: str) -> None:
+    months = formatting.months(period.months, lang)
+    if period.basis == "accessory":
+        dispatcher.utter_message(response="utter_warranty_period_accessory", months=months)
+    elif period.qualifier == "mandatory":
+        dispatcher.utter_message(response="utter_warranty_period_mandatory", months=months, place=place)
+    else:
+        dispatcher.utter_message(response="utter_warranty_period_usually", months=months, place=place)
+
+
+def requested_kind(tracker: Tracker) -> Optional[str]:
+    for value in entity_values(tracker, "product"):
+        product = products().resolve(value)
+        if product is not None and product.kind == "accessory":
+            return "accessory"
+    return None
+
+
+def region_of(tracker: Tracker) -> Optional[str]:
+    """A warranty region named in the message ("in der EU", "South-East Asia")."""
+    for value in entity_values(tracker, "region"):
+        folded = fold(value)
+        if folded in ("eu", "europa", "europe", "european union", "europaische union") or "eu" in folded.split():
+            return "eu"
+        if "sud" in folded or "south" in folded or "sea" == folded or "asi" in folded:
+            return "sea"
+    return None
+
+
+class ActionWarrantyPeriod(Action):
+    def name(self) -> Text:
+        return "action_warranty_period"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        lang = language(tracker)
+        kb = knowledge()
+        if requested_kind(tracker) == "accessory":
+            utter_period(dispatcher, warranty.period_for(kb, None, "accessory"), lang, "")
+            dispatcher.utter_message(response="utter_warranty_rule_note_usually")
+            return remember(None, "warranty_period")
+        matches, unknown = countries_in_message(tracker)
+        region = region_of(tracker)
+        if region and not matches:
+            utter_period(dispatcher, warranty.period_for_region(kb, region), lang, phrase(f"place_region_{region}", lang))
+            return remember(None, "warranty_period")
+        if unknown and not matches:
+            dispatcher.utter_message(response="utter_country_unknown", value=unknown[0])
+            return remember(None, "warranty_period")
+        if not matches:
+            slot_match = countries().resolve(tracker.get_slot("country"))
+            if slot_match is None:
+                dispatcher.utter_message(response="utter_warranty_overview")
+                return remember(None, "warranty_period")
+            matches = [slot_match]
+        match = matches[0]
+        self.respond(dispatcher, tracker, lang, match)
+        return remember(match, "warranty_period")
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str, match: CountryMatch) -> None:
+        period = warranty.period_for(knowledge(), match.code, "device")
+        if period is None:
+            utter_contact(dispatcher, "utter_warranty_period_unknown", match, lang, country=match.name(lang))
+            return
+        utter_period(dispatcher, period, lang, phrase("place_country", lang, country=match.name(lang)))
+        if period.basis == "eu":
+            dispatcher.utter_message(response="utter_eu_rule", rule=pick(knowledge().warranty["eu_rule"]["text"], lang))
+
+
+class ActionEuWarranty(Action):
+    def name(self) -> Text:
+        return "action_eu_warranty"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        lang = language(tracker)
+        kb = knowledge()
+        matches, _ = countries_in_message(tracker)
+        rule = pick(kb.warranty["eu_rule"]["text"], lang)
+        outside = [m for m in matches if not kb.is_eu_member(m.code)]
+        if outside:
+            dispatcher.utter_message(response="utter_eu_rule", rule=rule)
+            utter_contact(dispatcher, "utter_eu_rule_outside", outside[0], lang, country=outside[0].name(lang))
+            return remember(outside[0], "eu_rule")
+        if len(matches) >= 2:
+            dispatcher.utter_message(
+                response="utter_eu_rule_yes", bought=matches[0].name(lang), service=matches[1].name(lang)
+            )
+        dispatcher.utter_message(response="utter_eu_rule", rule=rule)
+        return remember(matches[0] if matches else None, "eu_rule")
+
+
+def iws_texts(lang: str) -> Dict[str, str]:
+    iws = knowledge().warranty["iws"]
+    return {
+        "models": formatting.join(iws["models"], lang),
+        "covers": formatting.join((pick(c, lang) for c in iws["covers"]), lang),
+        "excludes": formatting.join((pick(c, lang) for c in iws["excludes"]), lang),
+        "what": pick(iws["what"], lang),
+    }
+
+
+class ActionIws(Action):
+    def name(self) -> Text:
+        return "action_iws"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        lang = language(tracker)
+        texts = iws_texts(lang)
+        named = entity_values(tracker, "product")
+        if not named and tracker.latest_message.get("intent", {}).get("name") == "inform":
+            named = [tracker.get_slot("product")] if tracker.get_slot("product") else []
+        for value in named:
+            product = products().resolve(value)
+            if product is None:
+                continue
+            if product.iws_model:
+                dispatcher.utter_message(response="utter_iws_eligible", model=product.iws_model, excludes=texts["excludes"])
+            else:
+                dispatcher.utter_message(response="utter_iws_not_eligible", product=product.text, models=texts["models"])
+            return [SlotSet("last_topic", "iws")]
+        dispatcher.utter_message(response="utter_iws_overview", **texts)
+        dispatcher.utter_message(response="utter_iws_countries_unknown")
+        return [SlotSet("last_topic", "iws")]
+
+
+class ActionWarrantyCheck(Action):
+    """Runs when warranty_form is complete: computes and explains the result."""
+
+    def name(self) -> Text:
+        return "action_warranty_check"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        lang = language(tracker)
+        kb = knowledge()
+        match = countries().resolve(tracker.get_slot("purchase_country"))
+        reset = [SlotSet("product", None), SlotSet("purchase_date", None), SlotSet("purchase_country", None)]
+        reset += remember(match, "warranty_check")
+        product = products().resolve(tracker.get_slot("product"))
+        try:
+            purchase = date.fromisoformat(tracker.get_slot("purchase_date") or "")
+        except ValueError:
+            purchase = None
+        if match is None or product is None or purchase is None:
+            dispatcher.utter_message(response="utter_default")
+            return reset
+        period = warranty.period_for(kb, match.code, product.kind)
+        if period is None:
+            utter_contact(dispatcher, "utter_warranty_check_unknown", match, lang, country=match.name(lang))
+            return reset
+        country = covered(match)
+        today = now().astimezone(ZoneInfo(country.time_zone)).date() if country else now().date()
+        result = warranty.check(period, purchase, today)
+        values = {
+            "product": product.iws_model or product.text,
+            "purchase": formatting.long_date(purchase, lang),
+            "country": match.name(lang),
+            "period": formatting.months(period.months, lang),
+            "end": formatting.long_date(result.end, lang),
+        }
+        if result.covered:
+            dispatcher.utter_message(response="utter_warranty_covered", remaining=formatting.days(result.days_left, lang), **values)
+        else:
+            dispatcher.utter_message(response="utter_warranty_expired", expired=formatting.days(result.days_expired, lang), **values)
+        if period.qualifier == "usually":
+            dispatcher.utter_message(response="utter_warranty_rule_note_usually")
+        if country is not None and country.hotline is not None:
+            dispatcher.utter_message(
+                response="utter_next_step_hotline", country=country.name(lang), number=country.hotline.number, hours=hours_text(country, lang)
+            )
+        else:
+            dispatcher.utter_message(response="utter_next_step_website")
+        if product.iws_model:
+            dispatcher.utter_message(response="utter_next_step_iws", model=product.iws_model)
+        return reset
+
+
+class ValidateWarrantyForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_warranty_form"
+
+    def validate_product(self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        product = products().resolve(str(slot_value) if slot_value else None)
+        if product is None:
+            return {"product": None}
+        return {"product": product.iws_model or product.text}
+
+    def validate_purchase_date(self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        lang = language(tracker)
+        text = str(slot_value or "")
+        try:
+            return {"purchase_date": date.fromisoformat(text).isoformat()}  # already validated
+        except ValueError:
+            pass
+        parsed = parse_purchase_date(text, lang, now().date())
+        if parsed.problem == DateProblem.FUTURE:
+            dispatcher.utter_message(response="utter_invalid_date_future", date=formatting.long_date(parsed.value, lang))
+            return {"purchase_date": None}
+        if parsed.problem == DateProblem.TOO_OLD:
+            dispatcher.utter_message(response="utter_invalid_date_too_old", date=formatting.long_date(parsed.value, lang))
+            return {"purchase_date": None}
+        if parsed.problem is not None:
+            dispatcher.utter_message(response="utter_invalid_date", value=text)
+            return {"purchase_date": None}
+        if parsed.approximate:
+            dispatcher.utter_message(response="utter_date_assumed", date=formatting.long_date(parsed.value, lang))
+        return {"purchase_date": parsed.value.isoformat()}
+
+    def validate_purchase_country(self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        match = countries().resolve(str(slot_value) if slot_value else None)
+        if match is None:
+            dispatcher.utter_message(response="utter_invalid_country", value=str(slot_value or ""))
+            return {"purchase_country": None}
+        return {"purchase_country": match.code}

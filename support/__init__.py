@@ -1,0 +1,1 @@
+"""Domain logic of the support bot: knowledge data and pure rules, free of Rasa."""

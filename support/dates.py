@@ -1,0 +1,119 @@
+"""Purchase dates from free text in German or English, via dateparser.
+
+dateparser does the heavy lifting (month names, "vor zwei Jahren", "2 weeks
+ago"); a thin layer in front of it handles chat forms it misreads: German
+"3.10." (which it reads as a clock time), "letzten Juni" / "last June",
+"anfang/mitte/ende 2025". Day/month order follows the user's language
+(German day first, English month first).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Optional
+
+import dateparser
+
+EARLIEST_PURCHASE = date(2010, 1, 1)  # before any product of the brand; see README
+
+_LEADING = re.compile(r"^(?:am|im|ab|seit|so um|ca\.?|circa|etwa|ungefahr|ungefähr|on|in|around|about|since|approx\.?|the)\s+", re.I)
+_TRAILING = re.compile(r"\s+(?:gekauft|bought|purchased|rum|herum)$", re.I)
+_NUMERIC = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-]?(\d{2,4})?\.?$")
+_LAST_MONTH_NAME = re.compile(r"^(?:letzten|letztes|vergangenen|last|previous)\s+(\w+)$", re.I)
+_PART_OF = re.compile(r"^(anfang|mitte|ende|early|mid|late|end of|beginning of|start of)\s+(.+)$", re.I)
+_PART_DAY = {"anfang": 1, "early": 1, "beginning of": 1, "start of": 1, "mitte": 15, "mid": 15}
+
+
+class DateProblem(str):
+    UNPARSEABLE = "unparseable"
+    FUTURE = "future"
+    TOO_OLD = "too_old"
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    value: Optional[date]
+    problem: Optional[str]  # one of DateProblem's values, None when fine
+    approximate: bool = False  # the user gave only a month or a year
+
+
+def _settings(lang: str, today: date) -> dict:
+    from datetime import datetime
+
+    return {
+        "PREFER_DATES_FROM": "past",
+        "PREFER_DAY_OF_MONTH": "first",
+        "DATE_ORDER": "DMY" if lang == "de" else "MDY",
+        "RELATIVE_BASE": datetime(today.year, today.month, today.day, 12, 0),
+        "RETURN_AS_TIMEZONE_AWARE": False,
+        "REQUIRE_PARTS": [],
+    }
+
+
+def _numeric(text: str, lang: str, today: date) -> Optional[date]:
+    match = _NUMERIC.match(text)
+    if not match:
+        return None
+    first, second, year = int(match.group(1)), int(match.group(2)), match.group(3)
+    day, month = (first, second) if lang == "de" or first > 12 else (second, first)
+    if lang != "de" and second > 12:
+        day, month = second, first
+    if year is None:
+        candidate_year = today.year
+    else:
+        candidate_year = int(year) + (2000 if len(year) == 2 else 0)
+    try:
+        value = date(candidate_year, month, day)
+    except ValueError:
+        return None
+    if year is None and value > today:
+        value = value.replace(year=today.year - 1)
+    return value
+
+
+def _parse(text: str, lang: str, today: date):
+    languages = [lang, "en" if lang == "de" else "de"]
+    return dateparser.parse(text, languages=languages, settings=_settings(lang, today))
+
+
+def parse_purchase_date(text: Optional[str], lang: str, today: date) -> ParsedDate:
+    if not text or not text.strip():
+        return ParsedDate(None, DateProblem.UNPARSEABLE)
+    cleaned = text.strip().rstrip("?!,;")
+    cleaned = _TRAILING.sub("", _LEADING.sub("", cleaned)).strip()
+    approximate = False
+    value = _numeric(cleaned, lang, today)
+    if value is None:
+        last = _LAST_MONTH_NAME.match(cleaned)
+        part = _PART_OF.match(cleaned)
+        if last and last.group(1).lower() not in ("monat", "month", "jahr", "year", "woche", "week"):
+            parsed = _parse(last.group(1), lang, today)
+            if parsed is not None:
+                value = parsed.date()
+                if value >= today.replace(day=1):
+                    value = value.replace(year=value.year - 1)
+                approximate = True
+        elif part:
+            parsed = _parse(part.group(2), lang, today)
+            if parsed is not None:
+                value = parsed.date()
+                key = part.group(1).lower()
+                if re.fullmatch(r"\d{4}", part.group(2).strip()):
+                    month = {1: 1, 15: 6}.get(_PART_DAY.get(key, 0), 12)
+                    value = value.replace(month=month, day=1 if month != 12 else 31)
+                elif key in _PART_DAY:
+                    value = value.replace(day=_PART_DAY[key])
+                approximate = True
+        else:
+            parsed = _parse(cleaned, lang, today)
+            if parsed is not None:
+                value = parsed.date()
+                approximate = not re.search(r"\d{1,2}[./ ]|\d{1,2}(st|nd|rd|th)|ago|vor |gestern|yesterday|heute|today", cleaned, re.I)
+    if value is None:
+        return ParsedDate(None, DateProblem.UNPARSEABLE)
+    if value > today:
+        return ParsedDate(value, DateProblem.FUTURE)
+    if value < EARLIEST_PURCHASE:
+        return ParsedDate(value, DateProblem.TOO_OLD)
+    return ParsedDate(value, None, approximate)

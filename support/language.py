@@ -1,0 +1,80 @@
+"""Tells German from English in short, informal chat messages.
+
+Two signals are combined: py3langid's character n-gram model restricted to
+German and English (picked because it ships its model inside the wheel, is
+deterministic and needs no download), and marker words (resources/
+language_markers.yml), which carry chat messages too short for n-grams.
+A message that gives too little evidence ("ok", "Italien", "?") is not
+decisive: the caller keeps the conversation's language.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Optional, Set
+
+import yaml
+
+from support.text import fold
+
+LANGUAGES = ("de", "en")
+MARKERS_FILE = Path(__file__).resolve().parent.parent / "resources" / "language_markers.yml"
+DECISIVE_MARGIN = 1.0
+
+
+@dataclass(frozen=True)
+class Detection:
+    language: str  # best guess, always one of LANGUAGES
+    decisive: bool  # enough evidence to switch the conversation's language
+    score: float  # > 0 leans German, < 0 English
+
+    def as_dict(self) -> Dict[str, object]:
+        return {"code": self.language, "decisive": self.decisive, "score": round(self.score, 3)}
+
+
+@functools.lru_cache(maxsize=1)
+def _markers() -> Dict[str, Dict[str, Set[str]]]:
+    raw = yaml.safe_load(MARKERS_FILE.read_text(encoding="utf-8"))
+    return {lang: {kind: {fold(w) for w in raw[lang][kind]} for kind in ("strong", "words")} for lang in LANGUAGES}
+
+
+@functools.lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(LANGUAGES))
+    return identifier
+
+
+def _ngram_lean(text: str) -> float:
+    """py3langid's probability, mapped to -1 (English) .. +1 (German)."""
+    language, probability = _identifier().classify(text)
+    lean = 2 * float(probability) - 1
+    return lean if language == "de" else -lean
+
+
+def detect(text: Optional[str]) -> Detection:
+    raw = text or ""
+    tokens = fold(raw).split()
+    alpha = [t for t in tokens if t.isalpha()]
+    markers = _markers()
+    score = 0.0
+    strong = 0.0
+    if any(ch in raw.lower() for ch in "äöüß"):
+        strong += 1.5
+    for token in alpha:
+        for sign, lang in ((1, "de"), (-1, "en")):
+            if token in markers[lang]["strong"]:
+                strong += sign
+            elif token in markers[lang]["words"]:
+                score += sign
+    if len(alpha) < 2:
+        score = 0.0  # a lone word only counts when it is a strong marker
+    if alpha:
+        weight = 0.5 if len(alpha) < 3 else 1.0
+        score += weight * _ngram_lean(" ".join(alpha))
+    score += strong * 1.5
+    decisive = abs(score) >= DECISIVE_MARGIN and (len(alpha) >= 2 or strong != 0)
+    return Detection(language="de" if score > 0 else "en", decisive=decisive, score=score)

@@ -1,0 +1,198 @@
+"""Resolves what users write to countries, regions and products.
+
+Countries the knowledge data covers are matched with all the names and
+inflections users write; every other country is still *recognised* (through
+babel's territory names in German and English) so the bot can say plainly that
+the source has nothing for it instead of guessing. Typos are matched with
+rapidfuzz. German inflections are generated here, not listed by hand.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional, Tuple
+
+from babel import Locale
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from support.knowledge import Knowledge, knowledge
+from support.text import compact, fold
+
+# Common ways to name countries that babel's territory names do not contain.
+EXTRA_ALIASES = {
+    "US": ["USA", "US", "U.S.", "U.S.A.", "Amerika", "America", "Vereinigte Staaten", "Staaten", "the States"],
+    "NL": ["Holland"],
+    "GB": ["GB", "U.K.", "Grossbritannien"],
+    "AE": ["Emirate", "UAE", "VAE", "Dubai"],
+    "CZ": ["Tschechien", "Czechia"],
+    "TR": ["Turkei", "Turkey", "Türkiye"],
+    "KR": ["Korea", "Südkorea", "South Korea"],
+}
+ADJECTIVE_ENDINGS = ("", "e", "en", "er", "es", "em")
+FUZZY_CUTOFF = 0.79  # one edit in a five-letter name
+_PREFIXES = ("in", "im", "aus", "von", "nach", "fur", "for", "the", "der", "die", "das", "dem", "den", "und", "and", "what", "about", "was", "ist", "mit", "with", "uber", "of")
+
+
+def german_variants(name: str) -> List[str]:
+    """Inflections of a German country noun or adjective.
+
+    Nouns get the genitive -s ("Deutschlands"); adjectives (written in lower case
+    in the knowledge data) get every adjective ending ("deutsche", "deutschen").
+    """
+    if name[:1].islower():
+        return [name + ending for ending in ADJECTIVE_ENDINGS]
+    variants = [name]
+    if not name.endswith(("s", "x", "z")) and " " not in name:
+        variants.append(name + "s")
+    return variants
+
+
+def country_surface_forms(kb: Knowledge) -> Dict[str, List[str]]:
+    """Every written form of every covered country, by ISO code (for the spaCy entity ruler)."""
+    forms: Dict[str, List[str]] = {}
+    for code, country in kb.countries.items():
+        seen: List[str] = []
+        for name in country.names["de"]:
+            seen.extend(german_variants(name))
+        seen.extend(country.names["en"])
+        forms[code] = list(dict.fromkeys(seen))
+    return forms
+
+
+@dataclass(frozen=True)
+class CountryMatch:
+    code: str
+    covered: bool  # the knowledge data has this country
+    names: Dict[str, str]  # display name by language
+
+    def name(self, lang: str) -> str:
+        return self.names.get(lang) or self.names["en"]
+
+
+class CountryResolver:
+    def __init__(self, kb: Knowledge) -> None:
+        self.kb = kb
+        self.index: Dict[str, str] = {}
+        self.display: Dict[str, Dict[str, str]] = {}
+        de, en = Locale("de"), Locale("en")
+        for code, name in en.territories.items():
+            if len(code) == 2 and code.isalpha():
+                self.display[code] = {"en": name, "de": de.territories.get(code, name)}
+                self._add(name, code)
+                self._add(de.territories.get(code, ""), code)
+        for code, aliases in EXTRA_ALIASES.items():
+            for alias in aliases:
+                self._add(alias, code)
+        # Covered countries last: their names win over babel's.
+        for code, forms in country_surface_forms(kb).items():
+            country = kb.countries[code]
+            self.display[code] = {"de": country.name("de"), "en": country.name("en")}
+            for form in forms:
+                self._add(form, code, override=True)
+        self._keys = [key for key in self.index if len(key) >= 4]
+
+    def _add(self, name: str, code: str, override: bool = False) -> None:
+        key = fold(name)
+        if key and (override or key not in self.index):
+            self.index[key] = code
+
+    def _match(self, code: str) -> CountryMatch:
+        return CountryMatch(code=code, covered=code in self.kb.countries, names=self.display[code])
+
+    def resolve(self, text: Optional[str]) -> Optional[CountryMatch]:
+        """The country a short phrase names ("in italien", "Deutschlands", "itlay")."""
+        if not text:
+            return None
+        key = fold(text)
+        if len(text) == 2 and text.isupper() and text in self.display and key not in self.index:
+            return self._match(text)  # an ISO code (button payloads, stored slots)
+        tokens = key.split()
+        while len(tokens) > 1 and tokens[0] in _PREFIXES:
+            tokens = tokens[1:]
+        key = " ".join(tokens)
+        if key in self.index:
+            return self._match(self.index[key])
+        if len(key) < 5:
+            return None
+        # OSA counts a swapped pair of letters ("itlay") as one edit.
+        found = process.extractOne(key, self._keys, scorer=OSA.normalized_similarity, score_cutoff=FUZZY_CUTOFF)
+        if found:
+            return self._match(self.index[found[0]])
+        return None
+
+    def find_in_text(self, text: str) -> List[CountryMatch]:
+        """Countries named anywhere in a message (exact names, 1-3 words)."""
+        tokens = fold(text).split()
+        found: List[CountryMatch] = []
+        i = 0
+        while i < len(tokens):
+            for size in (3, 2, 1):
+                phrase = " ".join(tokens[i : i + size])
+                code = self.index.get(phrase)
+                if code and (len(phrase) > 2 or phrase in ("uk", "us")):
+                    if all(m.code != code for m in found):
+                        found.append(self._match(code))
+                    i += size
+                    break
+            else:
+                i += 1
+        return found
+
+
+@dataclass(frozen=True)
+class Product:
+    text: str
+    kind: str  # "accessory" or "device"
+    iws_model: Optional[str]  # the canonical IWS model name, when it is one
+
+
+class ProductResolver:
+    BRAND_TYPOS = ("xiaomie", "xiaomi", "xioami", "xiomi", "xaomi", "xiami", "mi")
+
+    def __init__(self, kb: Knowledge) -> None:
+        self.kb = kb
+        self.models = {compact(m).replace("xiaomi", "", 1): m for m in kb.iws_models}
+        self.accessory = {fold(w) for lang in ("de", "en") for w in kb.products["accessory_words"][lang]}
+        self.devices = {fold(w) for lang in ("de", "en") for w in kb.products["device_words"][lang]}
+
+    def _model_key(self, text: str) -> str:
+        """"Xiaomi 13 Pro", "xiomi 13pro", "13 pro" -> "13pro"; "MIX Flip" -> "mixflip"."""
+        key = compact(text)
+        if key in self.models:
+            return key
+        for brand in self.BRAND_TYPOS:
+            if key.startswith(brand) and key[len(brand):] in self.models:
+                return key[len(brand):]
+        return key
+
+    def iws_model(self, text: str) -> Optional[str]:
+        return self.models.get(self._model_key(text))
+
+    def kind(self, text: str) -> str:
+        tokens = fold(text).split()
+        for token in tokens:
+            if token in self.devices:
+                return "device"
+        phrase = " ".join(tokens)
+        if phrase in self.accessory or any(t in self.accessory for t in tokens):
+            return "accessory"
+        if any(fuzz.ratio(t, a) >= 88 for t in tokens for a in self.accessory if len(a) >= 5):
+            return "accessory"
+        return "device"
+
+    def resolve(self, text: Optional[str]) -> Optional[Product]:
+        if not text or not fold(text):
+            return None
+        model = self.iws_model(text)
+        return Product(text=text.strip(), kind="device" if model else self.kind(text), iws_model=model)
+
+
+@functools.lru_cache(maxsize=1)
+def countries() -> CountryResolver:
+    return CountryResolver(knowledge())
+
+
+@functools.lru_cache(maxsize=1)
+def products() -> ProductResolver:
+    return ProductResolver(knowledge())

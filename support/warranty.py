@@ -1,0 +1,89 @@
+"""Warranty rules: which period applies, when it ends, IWS eligibility.
+
+Pure functions over the knowledge data. Periods follow the article (line 14):
+24 months in the EU, usually 12 months in India and South-East Asia, usually
+6 months for accessories. Where the article has no rule, the answer is None:
+the bot then says it does not know instead of guessing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Optional
+
+from dateutil.relativedelta import relativedelta
+
+from support.knowledge import Knowledge, Source
+
+
+@dataclass(frozen=True)
+class Period:
+    months: int
+    qualifier: str  # "mandatory" or "usually"
+    basis: str  # "accessory" or the warranty region ("eu", "india", "sea")
+    source: Source
+
+
+@dataclass(frozen=True)
+class WarrantyCheck:
+    period: Period
+    purchase: date
+    end: date  # last day covered
+    covered: bool
+    days_left: int  # 0 when expired
+    days_expired: int  # 0 when covered
+
+
+def warranty_region(kb: Knowledge, country_code: Optional[str]) -> Optional[str]:
+    """The region whose rule applies to a purchase country, if the source has one."""
+    if not country_code:
+        return None
+    country = kb.countries.get(country_code)
+    if country is not None:
+        return country.warranty_region
+    return "eu" if kb.is_eu_member(country_code) else None
+
+
+def period_for(kb: Knowledge, country_code: Optional[str], kind: str) -> Optional[Period]:
+    """The warranty period for a product kind ("device"/"accessory") bought in a country."""
+    if kind == "accessory":
+        rule = kb.warranty["accessories"]
+        return Period(rule["months"], rule["qualifier"], "accessory", Source(**rule["source"]))
+    return period_for_region(kb, warranty_region(kb, country_code))
+
+
+def period_for_region(kb: Knowledge, region: Optional[str]) -> Optional[Period]:
+    """The standard device warranty of a warranty region ("eu", "india", "sea")."""
+    rule = kb.period_for_region(region)
+    if rule is None:
+        return None
+    return Period(rule["months"], rule["qualifier"], region, Source(**rule["source"]))
+
+
+def end_of_warranty(purchase: date, months: int) -> date:
+    """The day the warranty ends: the same day `months` later, or the month's
+    last day where that day does not exist (31 Jan + 1 month = 28/29 Feb)."""
+    return purchase + relativedelta(months=months)
+
+
+def check(period: Period, purchase: date, today: date) -> WarrantyCheck:
+    end = end_of_warranty(purchase, period.months)
+    covered = today <= end
+    return WarrantyCheck(
+        period=period,
+        purchase=purchase,
+        end=end,
+        covered=covered,
+        days_left=(end - today).days if covered else 0,
+        days_expired=(today - end).days if not covered else 0,
+    )
+
+
+def serviced_across_eu(kb: Knowledge, bought_in: Optional[str], service_in: Optional[str]) -> Optional[bool]:
+    """The EU rule: bought in one EU country, serviced anywhere in the EU.
+    None when a country is unknown or outside the EU (the rule says nothing)."""
+    if not bought_in or not service_in:
+        return None
+    if kb.is_eu_member(bought_in) and kb.is_eu_member(service_in):
+        return True
+    return None

@@ -1,0 +1,82 @@
+import sys
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable, List
+
+import aiohttp
+import pytest
+import pytest_asyncio
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+if str(PROJECT_ROOT) not in sys.path:
+    sys.path.insert(0, str(PROJECT_ROOT))
+HERE = str(Path(__file__).resolve().parent)
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+from channel_testkit import (  # noqa: E402
+    ACCESS_TOKEN,
+    APP_SECRET,
+    PHONE_NUMBER_ID,
+    VERIFY_TOKEN,
+    EchoBot,
+    FakeGraphApi,
+    LiveServer,
+)
+from channels.whatsapp import WhatsAppInput, WhatsAppSettings  # noqa: E402
+
+
+@pytest_asyncio.fixture
+async def graph() -> AsyncIterator[FakeGraphApi]:
+    api = await FakeGraphApi().start()
+    yield api
+    await api.stop()
+
+
+@pytest.fixture
+def make_channel(graph: FakeGraphApi) -> Callable[..., WhatsAppInput]:
+    def make(**overrides: Any) -> WhatsAppInput:
+        options = {
+            "max_attempts": overrides.pop("max_attempts", 3),
+            "backoff_base": overrides.pop("backoff_base", 0.01),
+            "backoff_max": overrides.pop("backoff_max", 0.05),
+        }
+        settings = dict(
+            app_secret=APP_SECRET,
+            verify_token=VERIFY_TOKEN,
+            access_token=ACCESS_TOKEN,
+            phone_number_id=PHONE_NUMBER_ID,
+            api_base=graph.api_base,
+            pseudonym_key="test-pseudonym-key",
+        )
+        settings.update(overrides)
+        return WhatsAppInput(WhatsAppSettings(**settings), **options)
+
+    return make
+
+
+@pytest.fixture
+def bot() -> EchoBot:
+    return EchoBot()
+
+
+@pytest_asyncio.fixture
+async def serve() -> AsyncIterator[Callable[..., Any]]:
+    servers: List[LiveServer] = []
+
+    async def start(channels: List[Any], handler: Any, agent: Any = None) -> LiveServer:
+        server = LiveServer(channels, handler)
+        if agent is not None:
+            server.app.ctx.agent = agent
+        await server.start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        await server.stop()
+
+
+@pytest_asyncio.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
