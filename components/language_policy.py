@@ -21,38 +21,9 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.engine.storage.resource import Resource
 
-from support.text import fold
+from support.language import wanted_language
 
 SLOT = "language"
-CHOICE_ENTITY = "language_choice"
-SWITCH_INTENT = "switch_language"
-
-
-def requested_language(value: Optional[str]) -> Optional[str]:
-    folded = fold(value or "")
-    if any(word.startswith(("engl", "eng ")) or word == "en" for word in folded.split()):
-        return "en"
-    if any(word.startswith(("deut", "germ", "dt")) or word == "de" for word in folded.split()):
-        return "de"
-    return None
-
-
-def wanted_language(parse_data: Dict[str, Any], current: Optional[str]) -> Optional[str]:
-    """The language the conversation should continue in after this message."""
-    intent = (parse_data.get("intent") or {}).get("name")
-    if intent == SWITCH_INTENT:
-        for entity in parse_data.get("entities") or []:
-            if entity.get("entity") == CHOICE_ENTITY:
-                choice = requested_language(str(entity.get("value")))
-                if choice:
-                    return choice
-        # "other language please" without naming one: the other one
-        if current in ("de", "en"):
-            return "en" if current == "de" else "de"
-    detected = parse_data.get("language") or {}
-    if detected.get("decisive") or (current is None and detected.get("code")):
-        return detected.get("code")
-    return None
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)

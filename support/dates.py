@@ -8,12 +8,16 @@ ago"); a thin layer in front of it handles chat forms it misreads: German
 """
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Optional
 
 import dateparser
+from babel.dates import get_day_names, get_month_names
+
+from support.text import fold
 
 EARLIEST_PURCHASE = date(2010, 1, 1)  # before any product of the brand; see README
 
@@ -23,6 +27,7 @@ _NUMERIC = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-]?(\d{2,4})?\.?$")
 _LAST_MONTH_NAME = re.compile(r"^(?:letzten|letztes|vergangenen|last|previous)\s+(\w+)$", re.I)
 _PART_OF = re.compile(r"^(anfang|mitte|ende|early|mid|late|end of|beginning of|start of)\s+(.+)$", re.I)
 _PART_DAY = {"anfang": 1, "early": 1, "beginning of": 1, "start of": 1, "mitte": 15, "mid": 15}
+_EXACT_DAY = re.compile(r"(?<!\d)\d{1,2}(?!\d)|ago|vor\s|gestern|yesterday|heute|today|woche|week|tag|day", re.I)
 
 
 class DateProblem(str):
@@ -36,6 +41,25 @@ class ParsedDate:
     value: Optional[date]
     problem: Optional[str]  # one of DateProblem's values, None when fine
     approximate: bool = False  # the user gave only a month or a year
+
+
+def _weekday_index(word: str) -> Optional[int]:
+    """0 for "Montag"/"monday" ... 6 for "Sonntag"/"sunday"; None for other words."""
+    folded = fold(word)
+    for locale in ("de", "en"):
+        for index, name in get_day_names("wide", locale=locale).items():
+            if fold(name) == folded:
+                return index
+    return None
+
+
+def _is_month_name(word: str) -> bool:
+    folded = fold(word)
+    return any(
+        fold(name) == folded or (len(folded) >= 3 and fold(name).startswith(folded))
+        for locale in ("de", "en")
+        for name in get_month_names("wide", locale=locale).values()
+    )
 
 
 def _settings(lang: str, today: date) -> dict:
@@ -87,7 +111,10 @@ def parse_purchase_date(text: Optional[str], lang: str, today: date) -> ParsedDa
     if value is None:
         last = _LAST_MONTH_NAME.match(cleaned)
         part = _PART_OF.match(cleaned)
-        if last and last.group(1).lower() not in ("monat", "month", "jahr", "year", "woche", "week"):
+        weekday = _weekday_index(last.group(1)) if last else None
+        if weekday is not None:
+            value = today - timedelta(days=(today.weekday() - weekday) % 7 or 7)
+        elif last and _is_month_name(last.group(1)):
             parsed = _parse(last.group(1), lang, today)
             if parsed is not None:
                 value = parsed.date()
@@ -104,12 +131,14 @@ def parse_purchase_date(text: Optional[str], lang: str, today: date) -> ParsedDa
                     value = value.replace(month=month, day=1 if month != 12 else 31)
                 elif key in _PART_DAY:
                     value = value.replace(day=_PART_DAY[key])
+                else:  # ende / end of / late: the month's last day
+                    value = value.replace(day=calendar.monthrange(value.year, value.month)[1])
                 approximate = True
         else:
             parsed = _parse(cleaned, lang, today)
             if parsed is not None:
                 value = parsed.date()
-                approximate = not re.search(r"\d{1,2}[./ ]|\d{1,2}(st|nd|rd|th)|ago|vor |gestern|yesterday|heute|today", cleaned, re.I)
+                approximate = not _EXACT_DAY.search(cleaned)
     if value is None:
         return ParsedDate(None, DateProblem.UNPARSEABLE)
     if value > today:

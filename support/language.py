@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Optional, Set
+from typing import Any, Dict, Optional, Set
 
 import yaml
 
@@ -21,6 +21,8 @@ from support.text import fold
 LANGUAGES = ("de", "en")
 MARKERS_FILE = Path(__file__).resolve().parent.parent / "resources" / "language_markers.yml"
 DECISIVE_MARGIN = 1.0
+CHOICE_ENTITY = "language_choice"
+SWITCH_INTENT = "switch_language"
 
 
 @dataclass(frozen=True)
@@ -78,3 +80,30 @@ def detect(text: Optional[str]) -> Detection:
     score += strong * 1.5
     decisive = abs(score) >= DECISIVE_MARGIN and (len(alpha) >= 2 or strong != 0)
     return Detection(language="de" if score > 0 else "en", decisive=decisive, score=score)
+
+
+def requested_language(value: Optional[str]) -> Optional[str]:
+    folded = fold(value or "")
+    if any(word.startswith("eng") or word == "en" for word in folded.split()):
+        return "en"
+    if any(word.startswith(("deut", "germ", "dt")) or word == "de" for word in folded.split()):
+        return "de"
+    return None
+
+
+def wanted_language(parse_data: Dict[str, Any], current: Optional[str]) -> Optional[str]:
+    """The language the conversation should continue in after this message."""
+    intent = (parse_data.get("intent") or {}).get("name")
+    if intent == SWITCH_INTENT:
+        for entity in parse_data.get("entities") or []:
+            if entity.get("entity") == CHOICE_ENTITY:
+                choice = requested_language(str(entity.get("value")))
+                if choice:
+                    return choice
+        # "other language please" without naming one: the other one
+        if current in ("de", "en"):
+            return "en" if current == "de" else "de"
+    detected = parse_data.get("language") or {}
+    if detected.get("decisive") or (current is None and detected.get("code")):
+        return detected.get("code")
+    return None

@@ -108,9 +108,9 @@ class CountryResolver:
         if len(text) == 2 and text.isupper() and text in self.display and key not in self.index:
             return self._match(text)  # an ISO code (button payloads, stored slots)
         tokens = key.split()
-        while len(tokens) > 1 and tokens[0] in _PREFIXES:
+        while key not in self.index and len(tokens) > 1 and tokens[0] in _PREFIXES:
             tokens = tokens[1:]
-        key = " ".join(tokens)
+            key = " ".join(tokens)
         if key in self.index:
             return self._match(self.index[key])
         if len(key) < 5:
@@ -130,7 +130,7 @@ class CountryResolver:
             for size in (3, 2, 1):
                 phrase = " ".join(tokens[i : i + size])
                 code = self.index.get(phrase)
-                if code and (len(phrase) > 2 or phrase in ("uk", "us")):
+                if code and (len(phrase) > 2 or phrase == "uk"):  # not the pronoun "us"
                     if all(m.code != code for m in found):
                         found.append(self._match(code))
                     i += size
@@ -170,12 +170,11 @@ class ProductResolver:
         return self.models.get(self._model_key(text))
 
     def kind(self, text: str) -> str:
+        """Accessory words win over device words: "Ladekabel für mein Handy" and
+        "phone case" are accessories."""
         tokens = fold(text).split()
-        for token in tokens:
-            if token in self.devices:
-                return "device"
         phrase = " ".join(tokens)
-        if phrase in self.accessory or any(t in self.accessory for t in tokens):
+        if any(f" {word} " in f" {phrase} " for word in self.accessory):
             return "accessory"
         if any(fuzz.ratio(t, a) >= 88 for t in tokens for a in self.accessory if len(a) >= 5):
             return "accessory"

@@ -164,10 +164,8 @@ def test_today_is_a_parameter():
     assert parse_purchase_date("3.10.", "de", date(2026, 10, 2)).value == date(2025, 10, 3)
 
 
-# --- real bugs: the correct expectation, marked xfail(strict) ----------------------
+# --- regressions: bugs found and fixed ----------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="BUG: 'Ende/end of/late <month>' gives the 1st of the month; the "
-                   "_PART_OF branch only sets a day for anfang/mitte, so 'ende' keeps dateparser's day 1")
 @pytest.mark.parametrize(
     "text, lang, expected",
     [
@@ -182,16 +180,12 @@ def test_bug_end_of_month_is_the_last_day(text, lang, expected):
     assert (result.value, result.problem, result.approximate) == (expected, None, True)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: 'letzten Freitag'/'last friday' matches the 'last <month name>' "
-                   "rule; dateparser gives 20 Nov 2026, then the month rule subtracts a year -> 20 Nov 2025")
 @pytest.mark.parametrize("text, lang", [("letzten Freitag", "de"), ("last friday", "en")])
 def test_bug_last_weekday_is_last_week_not_last_year(text, lang):
     # TODAY is Wednesday 25 Nov 2026: the Friday before is 20 Nov 2026
     assert parse_purchase_date(text, lang, TODAY).value == date(2026, 11, 20)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: 'March 10, 2025' names a day but is flagged approximate; "
-                   "the day regex needs a '.', '/' or space after the day number, not a comma")
 def test_bug_us_style_full_date_is_not_approximate():
     result = parse_purchase_date("March 10, 2025", "en", TODAY)
     assert (result.value, result.approximate) == (date(2025, 3, 10), False)
