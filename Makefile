@@ -12,7 +12,6 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 KNOWLEDGE   := $(wildcard knowledge/*.yml)
 TRAIN_DATA  := $(wildcard data/*.yml data/nlu/*.yml)
-COMPONENTS  := $(wildcard components/*.py)
 
 .PHONY: install train shell run actions test test-unit test-stories validate bench lock clean
 
@@ -27,7 +26,7 @@ $(SPACY): $(STAMP) scripts/build_spacy.py $(KNOWLEDGE) support/names.py support/
 data/nlu/lookups.yml: $(STAMP) scripts/gen_lookups.py $(KNOWLEDGE) support/names.py
 	$(PY) scripts/gen_lookups.py
 
-$(MODEL): $(SPACY) data/nlu/lookups.yml config.yml domain.yml $(TRAIN_DATA) $(COMPONENTS) support/language.py resources/language_markers.yml
+$(MODEL): $(SPACY) data/nlu/lookups.yml config.yml domain.yml $(TRAIN_DATA)
 	$(RASA) train --force --fixed-model-name support-bot --out models
 
 train: $(MODEL)

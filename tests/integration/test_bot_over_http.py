@@ -1,0 +1,130 @@
+"""The real bot over HTTP: REST webhook and WhatsApp webhook, both languages,
+and what users get while the action server is down."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "channels"))
+from bot_processes import make_bot  # noqa: E402
+from channel_testkit import (  # noqa: E402
+    ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID, USER_WA_ID, VERIFY_TOKEN,
+    FakeGraphApi, ThreadedHarness, sign, text_payload,
+)
+
+pytestmark = pytest.mark.integration
+FROZEN_NOW = "2026-11-25T10:00:00+00:00"  # a Wednesday: European hotlines open
+
+
+@pytest.fixture(scope="module")
+def graph():
+    harness = ThreadedHarness()
+    fake = FakeGraphApi()
+    harness.run(fake.start())
+    yield fake
+    harness.run(fake.stop())
+    harness.close()
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory, graph):
+    bot = make_bot(tmp_path_factory.mktemp("bot"), {
+        "SUPPORT_BOT_NOW": FROZEN_NOW,
+        "WHATSAPP_APP_SECRET": APP_SECRET,
+        "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
+        "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN,
+        "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
+        "WHATSAPP_API_BASE": graph.api_base,
+        "WHATSAPP_PSEUDONYM_KEY": "test-pseudonym-key",
+    })
+    bot.start_actions()
+    bot.start_rasa()
+    yield bot
+    bot.stop_all()
+
+
+def say(bot, sender: str, text: str) -> str:
+    response = requests.post(f"{bot.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30)
+    response.raise_for_status()
+    return "\n".join(m.get("text", "") for m in response.json())
+
+
+def test_hotline_in_german_and_english(bot):
+    german = say(bot, "it-de", "hotline deutschland")
+    assert "0800 223 11 44" in german and "Servicezeiten" in german and "Gerade geöffnet" in german
+    english = say(bot, "it-en", "What's the support number in the UK?")
+    assert "0800 021 1888" in english and "Service hours" in english and "SBE Ltd" in english
+
+
+def test_country_asked_for_then_answered(bot):
+    assert "Für welches Land" in say(bot, "it-ask", "ich brauche die kundendienst nummer")
+    assert "800 690 921" in say(bot, "it-ask", "Italien")
+
+
+def test_uncovered_country_gets_no_number(bot):
+    reply = say(bot, "it-at", "hotline österreich bitte")
+    assert "keine Hotline" in reply
+    assert "Österreich" in reply
+
+
+def test_language_switch_mid_conversation(bot):
+    assert "Hallo" in say(bot, "it-switch", "hallo")
+    assert "English" in say(bot, "it-switch", "can we continue in English?")
+    assert "Service hours" in say(bot, "it-switch", "hotline spanien")
+
+
+def test_warranty_check_in_one_message(bot):
+    reply = say(bot, "it-warranty", "Ich habe mein Xiaomi 13 Pro am 10. März 2025 in Italien gekauft, habe ich noch Garantie?")
+    assert "10. März 2027" in reply and "noch abgesichert" in reply and "800 690 921" in reply
+
+
+def test_reply_within_3_seconds_when_the_action_server_is_down(bot):
+    assert "800 690 921" in say(bot, "it-down", "hotline italien")
+    bot.stop("actions")
+    try:
+        started = time.monotonic()
+        reply = say(bot, "it-down", "and in spain?")
+        elapsed = time.monotonic() - started
+        assert reply, "silence while the action server is down"
+        assert "900 128 128" in reply and "Service hours" in reply
+        assert elapsed < 3.0, f"answered after {elapsed:.1f} s"
+        assert "resilience: action server failed on 'action_followup'" in bot.log("rasa")
+    finally:
+        bot.start_actions()
+    assert "0800 223 11 44" in say(bot, "it-down", "hotline germany")
+
+
+def _whatsapp_texts(graph, since: int):
+    return [r for r in graph.requests[since:] if isinstance(r.body, dict) and r.body.get("type") == "text"]
+
+
+def _post_whatsapp(bot, text: str, message_id: str) -> int:
+    body = json.dumps(text_payload(text, message_id=message_id)).encode()
+    response = requests.post(
+        f"{bot.url}/webhooks/whatsapp/webhook", data=body,
+        headers={"Content-Type": "application/json", "X-Hub-Signature-256": sign(body)}, timeout=10,
+    )
+    return response.status_code
+
+
+@pytest.mark.parametrize("text, language_marker, number", [
+    ("What's the support number in the UK?", "Service hours", "0800 021 1888"),
+    ("Kundendienst Nummer Polen bitte", "Servicezeiten", "+48 800 111 332"),
+])
+def test_signed_whatsapp_message_is_answered_in_the_senders_language(bot, graph, text, language_marker, number):
+    before = len(graph.requests)
+    assert _post_whatsapp(bot, text, f"wamid.test-{abs(hash(text))}") == 200
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not _whatsapp_texts(graph, before):
+        time.sleep(0.2)
+    replies = _whatsapp_texts(graph, before)
+    assert replies, "no reply reached the Graph API"
+    body = " ".join(r.body["text"]["body"] for r in replies)
+    assert number in body and language_marker in body
+    assert all(r.body["to"] == USER_WA_ID for r in replies)
+    assert USER_WA_ID not in bot.log("rasa"), "the phone number was logged in clear"
