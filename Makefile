@@ -49,6 +49,10 @@ test: $(MODEL)
 bench: $(MODEL)
 	$(PY) scripts/bench.py
 
+.PHONY: eval
+eval: $(SPACY) data/nlu/lookups.yml
+	$(PY) scripts/eval_nlu.py
+
 lock: $(STAMP)
 	.venv/bin/uv pip compile requirements.in --python-version 3.10 -o requirements.lock
 

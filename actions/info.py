@@ -37,18 +37,18 @@ CHANNEL_WORDS = {
     "premium_centre": ("premium", "servicezentr", "servicecent", "servicecenter", "lounge", "store", "laden"),
 }
 TOOL_WORDS = {
-    "mi_community": ("community", "forum", "foren", "micommunity"),
+    "mi_community": ("community", "comunity", "forum", "foren", "micommunity"),
     "hyperosupdates": ("hyperosupdates", "hyperos", "firmware", "update"),
     "memeos_enhancer": ("memeos", "enhancer", "memeosenhancer"),
 }
 
 
 def _match_words(value: str, table: Dict[str, tuple]) -> Optional[str]:
+    """The entry whose longest matching word the value contains ("whatsapp"
+    is WhatsApp, not the "app")."""
     folded = fold(value).replace(" ", "")
-    for ident, words in table.items():
-        if any(word in folded for word in words):
-            return ident
-    return None
+    hits = [(len(word), ident) for ident, words in table.items() for word in words if word in folded]
+    return max(hits)[1] if hits else None
 
 
 def _describe(dispatcher: CollectingDispatcher, response: str, entry: Dict[str, Any], lang: str) -> None:
@@ -182,6 +182,8 @@ class ActionRegionalService(CountryTopicAction):
             dispatcher.utter_message(response="utter_region_not_covered", country=match.name(lang))
             return
         region = kb.regions[country.service_region]
-        name = f"{pick({k: v[0] for k, v in region['names'].items()}, lang)} ({country.name(lang)})"
+        name = pick({k: v[0] for k, v in region["names"].items()}, lang)
+        if name != country.name(lang):
+            name = f"{name} ({country.name(lang)})"
         dispatcher.utter_message(response="utter_regional_model", region=name, model=pick(region["model"], lang))
         utter_partner(dispatcher, match, lang)

@@ -225,10 +225,6 @@ class ValidateWarrantyForm(FormValidationAction):
     def validate_purchase_date(self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         lang = language(tracker)
         text = str(slot_value or "")
-        try:
-            return {"purchase_date": date.fromisoformat(text).isoformat()}  # already validated
-        except ValueError:
-            pass
         parsed = parse_purchase_date(text, lang, now().date())
         if parsed.problem == DateProblem.FUTURE:
             dispatcher.utter_message(response="utter_invalid_date_future", date=formatting.long_date(parsed.value, lang))

@@ -62,7 +62,7 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> N
 def rasa_command(mode: str, env: dict) -> list:
     common = ["--model", env["MODEL_PATH"], "--endpoints", "endpoints.yml"]
     if mode == "shell":
-        return [str(BIN / "rasa"), "shell", *common]
+        return [str(BIN / "rasa"), "shell", *common, "--port", env["RASA_PORT"]]
     return [
         str(BIN / "rasa"), "run", *common,
         "--credentials", "credentials.yml",

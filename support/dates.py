@@ -75,6 +75,14 @@ def _settings(lang: str, today: date) -> dict:
     }
 
 
+def _iso(text: str) -> Optional[date]:
+    """"2025-03-10" (what a validated slot holds, or a user who writes ISO)."""
+    try:
+        return date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+    except ValueError:
+        return None
+
+
 def _numeric(text: str, lang: str, today: date) -> Optional[date]:
     match = _NUMERIC.match(text)
     if not match:
@@ -107,7 +115,7 @@ def parse_purchase_date(text: Optional[str], lang: str, today: date) -> ParsedDa
     cleaned = text.strip().rstrip("?!,;")
     cleaned = _TRAILING.sub("", _LEADING.sub("", cleaned)).strip()
     approximate = False
-    value = _numeric(cleaned, lang, today)
+    value = _iso(cleaned) or _numeric(cleaned, lang, today)
     if value is None:
         last = _LAST_MONTH_NAME.match(cleaned)
         part = _PART_OF.match(cleaned)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -100,27 +101,39 @@ def parse_clock(value: Optional[str]) -> Optional[int]:
     return int(hours) * 60 + int(minutes)
 
 
-def _entry_label(document: Any, path: Sequence[Any]) -> Tuple[str, str]:
-    """Turns a JSON path into ("countries[3] (DE)", "hotline.number")."""
-    entry_parts: List[str] = []
-    node = document
-    index = 0
-    for index, part in enumerate(path):
-        if isinstance(part, int):
-            entry_parts.append(f"[{part}]")
-            try:
-                node = node[part]
-            except (IndexError, KeyError, TypeError):
-                node = None
-            if isinstance(node, dict):
-                ident = node.get("code") or node.get("id") or node.get("region")
-                if ident:
-                    entry_parts.append(f" ({ident})")
-            field = ".".join(str(p) for p in path[index + 1 :])
-            return "".join(entry_parts), field or "(whole entry)"
-        entry_parts.append(str(part))
-        node = node.get(part) if isinstance(node, dict) else None
-    return "".join(entry_parts) or "(top level)", "(whole entry)"
+def _label(collection: str, index: int, ident: Optional[str]) -> str:
+    """"countries[3] (DE)": the entry's position in its file and its id."""
+    return f"{collection}[{index}]" + (f" ({ident})" if ident else "")
+
+
+def _dotted(parts: Sequence[Any]) -> str:
+    """["hotline", "hours", "days", 5] -> "hotline.hours.days[5]"."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _entry_label(document: Any, path: Sequence[Any], missing: Optional[str] = None) -> Tuple[str, str]:
+    """Splits a JSON path into the entry and the field of a validation error:
+    ("countries", 3, "hotline", "number") -> ("countries[3] (DE)", "hotline.number");
+    ("accessories", "months") -> ("accessories", "months"). `missing` is the name
+    of a required field that is absent (the path then ends at its parent)."""
+    path = list(path) + ([missing] if missing else [])
+    if not path:
+        return "(top level)", "(whole file)"
+    if len(path) >= 2 and isinstance(path[1], int):
+        try:
+            node = document[path[0]][path[1]]
+        except (IndexError, KeyError, TypeError):
+            node = None
+        ident = None
+        if isinstance(node, dict):
+            ident = node.get("code") or node.get("id") or node.get("region")
+        entry, rest = _label(str(path[0]), path[1], ident), path[2:]
+    else:
+        entry, rest = str(path[0]), path[1:]
+    return entry, _dotted(rest) or "(whole entry)"
 
 
 def _read(directory: Path, name: str) -> Dict[str, Any]:
@@ -135,7 +148,8 @@ def _read(directory: Path, name: str) -> Dict[str, Any]:
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
     if errors:
         error = errors[0]
-        entry, field = _entry_label(document, list(error.absolute_path))
+        missing = re.match(r"'(.+)' is a required property", error.message) if error.validator == "required" else None
+        entry, field = _entry_label(document, list(error.absolute_path), missing.group(1) if missing else None)
         raise KnowledgeError(name, entry, field, error.message)
     return document
 
@@ -146,7 +160,7 @@ def _hours(raw: Dict[str, Any]) -> Hours:
 
 
 def _country(raw: Dict[str, Any], index: int) -> Country:
-    label = f"countries[{index}] ({raw['code']})"
+    label = _label("countries", index, raw["code"])
     try:
         ZoneInfo(raw["time_zone"])
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -182,34 +196,32 @@ def load_knowledge(directory: Optional[Path] = None) -> Knowledge:
     countries: Dict[str, Country] = {}
     for index, raw in enumerate(docs["countries.yml"]["countries"]):
         if raw["code"] in countries:
-            raise KnowledgeError("countries.yml", f"countries[{index}] ({raw['code']})", "code", "duplicate country code")
+            raise KnowledgeError("countries.yml", _label("countries", index, raw["code"]), "code", "duplicate country code")
         countries[raw["code"]] = _country(raw, index)
 
     partners = {p["id"]: p for p in docs["partners.yml"]["partners"]}
-    for country in countries.values():
-        for index, partner in enumerate(country.partners):
-            if partner not in partners:
-                raise KnowledgeError("countries.yml", f"countries ({country.code})", f"partners[{index}]", f"unknown partner id {partner!r}")
-
     regions = {r["id"]: r for r in docs["regions.yml"]["regions"]}
-    for region in regions.values():
-        for index, code in enumerate(region["countries"]):
-            if code not in countries:
-                raise KnowledgeError("regions.yml", f"regions ({region['id']})", f"countries[{index}]", f"unknown country {code!r}")
-    for country in countries.values():
-        if country.service_region not in regions:
-            raise KnowledgeError("countries.yml", f"countries ({country.code})", "service_region", f"no region {country.service_region!r} in regions.yml")
-
     warranty = docs["warranty.yml"]
     period_regions = {p["region"] for p in warranty["periods"]}
-    for country in countries.values():
+    for position, country in enumerate(countries.values()):
+        label = _label("countries", position, country.code)
+        for index, partner in enumerate(country.partners):
+            if partner not in partners:
+                raise KnowledgeError("countries.yml", label, f"partners[{index}]", f"unknown partner id {partner!r}")
+        if country.service_region not in regions:
+            raise KnowledgeError("countries.yml", label, "service_region", f"no region {country.service_region!r} in regions.yml")
         if country.warranty_region and country.warranty_region not in period_regions:
-            raise KnowledgeError("countries.yml", f"countries ({country.code})", "warranty_region", f"no warranty period for {country.warranty_region!r}")
+            raise KnowledgeError("countries.yml", label, "warranty_region", f"no warranty period for {country.warranty_region!r}")
+    for position, region in enumerate(regions.values()):
+        for index, code in enumerate(region["countries"]):
+            if code not in countries:
+                raise KnowledgeError("regions.yml", _label("regions", position, region["id"]), f"countries[{index}]", f"unknown country {code!r}")
 
     channels = {c["id"]: c for c in docs["channels.yml"]["channels"]}
-    for index, code in enumerate(channels.get("whatsapp", {}).get("areas", [])):
-        if code not in countries:
-            raise KnowledgeError("channels.yml", "channels (whatsapp)", f"areas[{index}]", f"unknown country {code!r}")
+    for position, channel in enumerate(channels.values()):
+        for index, code in enumerate(channel.get("areas", [])):
+            if code not in countries:
+                raise KnowledgeError("channels.yml", _label("channels", position, channel["id"]), f"areas[{index}]", f"unknown country {code!r}")
 
     return Knowledge(
         countries=countries,
@@ -231,7 +243,7 @@ def knowledge() -> Knowledge:
 
 def iter_sources(directory: Optional[Path] = None):
     """Yields (file, path, source) for every `source`-like mapping in the files."""
-    directory = Path(directory or DEFAULT_DIR)
+    directory = Path(directory or os.environ.get("KNOWLEDGE_DIR") or DEFAULT_DIR)
 
     def walk(node: Any, path: str):
         if isinstance(node, dict):

@@ -24,7 +24,7 @@ NAME_LISTS = {
         "en": {"type": "array", "items": {"type": "string"}, "minItems": 1},
     },
 }
-CLOCK = {"type": ["string", "null"], "pattern": r"^([01]\d|2[0-4]):[0-5]\d$"}
+CLOCK = {"type": ["string", "null"], "pattern": r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$"}
 WEEKDAY = {"enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}
 ISO = {"type": "string", "pattern": "^[A-Z]{2}$"}
 

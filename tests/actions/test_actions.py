@@ -618,13 +618,6 @@ async def test_regional_service_india(lang, word, fact):
     assert events == [SlotSet("last_topic", "regional"), SlotSet("country", "IN")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG actions/info.py ActionRegionalService.respond: the label is always 'Region (Country)', so where the "
-        "region is the country it says 'Indien (Indien)' / 'China (China)'"
-    ),
-)
 @aio
 @pytest.mark.parametrize("lang,word", [("de", "Indien"), ("en", "India"), ("de", "China")])
 async def test_regional_service_label_does_not_repeat_the_country(lang, word):
@@ -899,14 +892,6 @@ async def test_one_channel(lang, word, name, purpose):
     assert events == [SlotSet("last_topic", "channels")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG actions/info.py _match_words: CHANNEL_WORDS is tried in order and 'app' is a substring of 'whatsapp', "
-        "so the channel entity 'WhatsApp' (19 training examples) is answered with the Xiaomi Support App and the "
-        "WhatsApp areas are never named"
-    ),
-)
 @aio
 @pytest.mark.parametrize(
     "lang,word,name,purpose,areas,until_country",

@@ -287,7 +287,7 @@ BROKEN = [
     ),
     pytest.param(
         "countries.yml", _set(["countries", "DE", "hotline", "hours", "days"], ["mon", "tue", "wed", "thu", "fri", "sam"]),
-        ("countries.yml", "countries[3] (DE)", "hotline.hours.days.5"), id="unknown-weekday",
+        ("countries.yml", "countries[3] (DE)", "hotline.hours.days[5]"), id="unknown-weekday",
     ),
     pytest.param(
         "countries.yml", _set(["countries", "DE", "hotline", "hours", "open"], "21:00"),
@@ -307,19 +307,19 @@ BROKEN = [
     ),
     pytest.param(
         "countries.yml", _set(["countries", "DE", "partners"], ["b2x", "acme"]),
-        ("countries.yml", "countries (DE)", "partners[1]"), id="unknown-partner-id",
+        ("countries.yml", "countries[3] (DE)", "partners[1]"), id="unknown-partner-id",
     ),
     pytest.param(
         "regions.yml", _append(["regions", 0, "countries"], "XX"),
-        ("regions.yml", "regions (europe)", "countries[6]"), id="unknown-region-country",
+        ("regions.yml", "regions[0] (europe)", "countries[6]"), id="unknown-region-country",
     ),
     pytest.param(
         "warranty.yml", _drop_period("sea"),
-        ("countries.yml", "countries (ID)", "warranty_region"), id="warranty-region-without-period",
+        ("countries.yml", "countries[7] (ID)", "warranty_region"), id="warranty-region-without-period",
     ),
     pytest.param(
         "channels.yml", _append(["channels", 3, "areas"], "XX"),
-        ("channels.yml", "channels (whatsapp)", "areas[3]"), id="unknown-whatsapp-area",
+        ("channels.yml", "channels[3] (whatsapp)", "areas[3]"), id="unknown-whatsapp-area",
     ),
 ]
 
@@ -378,17 +378,6 @@ def test_partner_source_without_quote(broken_dir):
     assert caught.value.field.startswith("source")
 
 
-MISSING_FIELD_NAMED = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG support/knowledge.py _read/_entry_label: for a jsonschema 'required' error the path points at the "
-        "parent object, so .field is 'hotline' / 'hotline.source' / '(whole entry)' instead of naming the missing "
-        "field ('hotline.number', 'hotline.source.quote', 'time_zone') as the _entry_label docstring promises"
-    ),
-)
-
-
-@MISSING_FIELD_NAMED
 @pytest.mark.parametrize(
     "path,field",
     [
@@ -405,14 +394,6 @@ def test_missing_required_field_is_named_in_field(broken_dir, path, field):
     assert (caught.value.file, caught.value.entry, caught.value.field) == ("countries.yml", "countries[3] (DE)", field)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG support/knowledge.py _entry_label: for a path without a list index (warranty.yml accessories.months, "
-        "iws.models_source.quote) the keys are glued together ('accessoriesmonths', 'iwsmodels_source') and the "
-        "field becomes '(whole entry)'"
-    ),
-)
 @pytest.mark.parametrize(
     "change,key,leaf",
     [
@@ -434,10 +415,6 @@ def test_errors_outside_lists_name_entry_and_field(broken_dir, change, key, leaf
     assert error.field.split(".")[-1] == leaf, error.field
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG support/schema.py CLOCK pattern ^([01]\\d|2[0-4]):[0-5]\\d$ accepts '24:30' (parsed as 1470 minutes)",
-)
 def test_clock_after_24_00_is_rejected(broken_dir):
     edit_yaml(broken_dir, "countries.yml", _set(["countries", "DE", "hotline", "hours", "close"], "24:30"))
     with pytest.raises(KnowledgeError) as caught:

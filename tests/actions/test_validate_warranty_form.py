@@ -1,0 +1,275 @@
+"""ValidateWarrantyForm: the validate_<slot> methods directly, and one full run
+of the FormValidationAction with the slot events of the latest user turn.
+
+Today is frozen to Wednesday 25 November 2026 (SUPPORT_BOT_NOW). German reads
+dates day first, English month first. Expected dates are written out by hand.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.warranty import ValidateWarrantyForm
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN: Dict[str, Any] = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+FORM_SLOTS = ("product", "purchase_date", "purchase_country")
+
+
+@pytest.fixture(autouse=True)
+def frozen_wednesday(monkeypatch):
+    monkeypatch.setenv("SUPPORT_BOT_NOW", "2026-11-25T10:00:00+00:00")
+
+
+def make_tracker(
+    text: str = "",
+    lang: str = "de",
+    intent: str = "inform",
+    entities: Sequence[Tuple[str, str]] = (),
+    slots: Optional[Dict[str, Any]] = None,
+    events: Optional[List[Dict[str, Any]]] = None,
+    active_loop: Optional[Dict[str, Any]] = None,
+) -> Tracker:
+    all_slots: Dict[str, Any] = {"language": lang}
+    all_slots.update(slots or {})
+    latest_message = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.99},
+        "entities": [{"entity": name, "value": value, "start": 0, "end": len(value)} for name, value in entities],
+    }
+    return Tracker("test-user", all_slots, latest_message, events or [], False, None, active_loop or {}, "action_listen")
+
+
+def validate(method: str, value: Any, lang: str) -> Tuple[Dict[str, Any], List[Dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(str(value or ""), lang, "inform", active_loop={"name": "warranty_form"})
+    result = getattr(ValidateWarrantyForm(), method)(value, dispatcher, tracker, DOMAIN)
+    for message in dispatcher.messages:
+        assert message["response"] in DOMAIN["responses"], message["response"]
+    return result, dispatcher.messages
+
+
+def names(messages) -> List[str]:
+    return [m["response"] for m in messages]
+
+
+def test_form_and_validation_action_are_in_the_domain():
+    assert ValidateWarrantyForm().name() in DOMAIN["actions"]
+    assert DOMAIN["forms"]["warranty_form"]["required_slots"] == list(FORM_SLOTS)
+
+
+# --- purchase date ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value,lang,expected",
+    [
+        ("10.03.2025", "de", "2025-03-10"),
+        ("am 3.10.", "de", "2026-10-03"),
+        ("vor zwei Jahren", "de", "2024-11-25"),
+        ("2 weeks ago", "en", "2026-11-11"),
+        ("3/10/2025", "en", "2025-03-10"),  # English: month first
+        ("10 March 2025", "en", "2025-03-10"),
+        ("2025-03-10", "de", "2025-03-10"),  # already ISO (the form stores ISO): accepted as is
+        ("2025-03-10", "en", "2025-03-10"),
+    ],
+)
+def test_valid_exact_dates(value, lang, expected):
+    result, messages = validate("validate_purchase_date", value, lang)
+    assert result == {"purchase_date": expected}
+    assert messages == []
+
+
+@pytest.mark.parametrize(
+    "value,lang,expected,shown",
+    [
+        ("last June", "en", "2026-06-01", "1 June 2026"),
+        ("March 2025", "en", "2025-03-01", "1 March 2025"),
+        ("im Januar 2026", "de", "2026-01-01", "1. Januar 2026"),
+    ],
+)
+def test_approximate_dates_are_accepted_and_the_assumption_is_said(value, lang, expected, shown):
+    result, messages = validate("validate_purchase_date", value, lang)
+    assert result == {"purchase_date": expected}
+    assert names(messages) == ["utter_date_assumed"]
+    assert messages[0]["date"] == shown
+
+
+@pytest.mark.parametrize(
+    "value,lang,shown",
+    [
+        ("morgen", "de", "26. November 2026"),
+        ("tomorrow", "en", "26 November 2026"),
+        ("Dezember 2026", "de", "1. Dezember 2026"),
+    ],
+)
+def test_future_dates_are_rejected(value, lang, shown):
+    result, messages = validate("validate_purchase_date", value, lang)
+    assert result == {"purchase_date": None}
+    assert names(messages) == ["utter_invalid_date_future"]
+    assert messages[0]["date"] == shown
+
+
+@pytest.mark.parametrize(
+    "value,lang,shown",
+    [
+        ("1.1.2005", "de", "1. Januar 2005"),
+        ("1/1/2005", "en", "1 January 2005"),
+    ],
+)
+def test_dates_before_any_product_are_rejected(value, lang, shown):
+    result, messages = validate("validate_purchase_date", value, lang)
+    assert result == {"purchase_date": None}
+    assert names(messages) == ["utter_invalid_date_too_old"]
+    assert messages[0]["date"] == shown
+
+
+@pytest.mark.parametrize("value,lang,shown", [("blabla", "de", "blabla"), ("blabla", "en", "blabla"), ("", "de", ""), (None, "en", "")])
+def test_unreadable_dates_are_rejected(value, lang, shown):
+    result, messages = validate("validate_purchase_date", value, lang)
+    assert result == {"purchase_date": None}
+    assert names(messages) == ["utter_invalid_date"]
+    assert messages[0]["value"] == shown
+
+
+@pytest.mark.parametrize(
+    "value,lang,response",
+    [("2027-01-01", "de", "utter_invalid_date_future"), ("2005-01-01", "en", "utter_invalid_date_too_old")],
+)
+def test_iso_dates_typed_by_the_user_are_still_checked(value, lang, response):
+    result, messages = validate("validate_purchase_date", value, lang)
+    assert result == {"purchase_date": None}
+    assert names(messages) == [response]
+
+
+# --- purchase country ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value,lang,code",
+    [
+        ("italien", "de", "IT"),
+        ("Itlay", "en", "IT"),
+        ("Itlay", "de", "IT"),
+        ("in Spanien", "de", "ES"),
+        ("Deutschland", "de", "DE"),
+        ("germany", "en", "DE"),
+        ("UK", "en", "GB"),
+        ("England", "de", "GB"),
+        ("DE", "de", "DE"),  # an ISO code (button payload) is kept
+        ("Österreich", "de", "AT"),  # recognised though the article has no hotline for it
+    ],
+)
+def test_valid_countries(value, lang, code):
+    result, messages = validate("validate_purchase_country", value, lang)
+    assert result == {"purchase_country": code}
+    assert messages == []
+
+
+@pytest.mark.parametrize("value,lang,shown", [("Narnia", "de", "Narnia"), ("Narnia", "en", "Narnia"), ("", "de", "")])
+def test_invalid_countries(value, lang, shown):
+    result, messages = validate("validate_purchase_country", value, lang)
+    assert result == {"purchase_country": None}
+    assert names(messages) == ["utter_invalid_country"]
+    assert messages[0]["value"] == shown
+
+
+# --- product -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value,lang,expected",
+    [
+        ("Xiaomi 13 Pro", "de", "Xiaomi 13 Pro"),
+        ("13 pro", "en", "Xiaomi 13 Pro"),
+        ("xiomi 13pro", "de", "Xiaomi 13 Pro"),
+        ("mix flip", "en", "Xiaomi MIX Flip"),
+        ("Redmi Note 13", "en", "Redmi Note 13"),
+        ("Ladegerät", "de", "Ladegerät"),
+        ("charger", "en", "charger"),
+        ("Smartphone", "de", "Smartphone"),
+    ],
+)
+def test_valid_products(value, lang, expected):
+    result, messages = validate("validate_product", value, lang)
+    assert result == {"product": expected}
+    assert messages == []
+
+
+@pytest.mark.parametrize("value,lang", [("", "de"), (None, "en"), ("   ", "de"), ("?!", "en")])
+def test_empty_products_are_rejected(value, lang):
+    result, _ = validate("validate_product", value, lang)
+    assert result == {"product": None}
+
+
+# --- a full run of the form validation ------------------------------------------------------
+
+
+def user_turn(text: str, slot_values: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """Events as Rasa sends them: the user message, then the slots set from it."""
+    events: List[Dict[str, Any]] = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "parse_data": {"text": text}},
+    ]
+    events += [{"event": "slot", "name": name, "value": value} for name, value in slot_values.items()]
+    return events
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "lang,text,given,expected",
+    [
+        ("de", "Ich hab mein 13 pro am 10.03.2025 in italien gekauft",
+         {"product": "13 pro", "purchase_date": "10.03.2025", "purchase_country": "italien"},
+         {"product": "Xiaomi 13 Pro", "purchase_date": "2025-03-10", "purchase_country": "IT"}),
+        ("en", "I bought a charger in Itlay 2 weeks ago",
+         {"product": "charger", "purchase_date": "2 weeks ago", "purchase_country": "Itlay"},
+         {"product": "charger", "purchase_date": "2026-11-11", "purchase_country": "IT"}),
+    ],
+)
+async def test_form_validation_run_validates_the_slots_of_the_latest_turn(lang, text, given, expected):
+    events = [
+        {"event": "action", "name": "warranty_form"},
+        {"event": "active_loop", "name": "warranty_form"},
+    ] + user_turn(text, given)
+    tracker = make_tracker(text, lang, "check_warranty", slots=dict(given), events=events, active_loop={"name": "warranty_form"})
+    dispatcher = CollectingDispatcher()
+    result = await ValidateWarrantyForm().run(dispatcher, tracker, DOMAIN)
+    assert result == [SlotSet(name, value) for name, value in expected.items()]
+    assert dispatcher.messages == []
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("lang", ["de", "en"])
+async def test_form_validation_run_rejects_a_bad_answer_and_leaves_earlier_slots_alone(lang):
+    # product was validated in an earlier turn; now the user answers the date question with nonsense
+    earlier = user_turn("Smartphone", {"product": "Smartphone"}) + [
+        {"event": "action", "name": "validate_warranty_form"},
+        {"event": "slot", "name": "product", "value": "Smartphone"},
+        {"event": "slot", "name": "requested_slot", "value": "purchase_date"},
+        {"event": "action", "name": "warranty_form"},
+    ]
+    events = earlier + user_turn("blabla", {"purchase_date": "blabla"})
+    slots = {"product": "Smartphone", "purchase_date": "blabla", "requested_slot": "purchase_date"}
+    tracker = make_tracker("blabla", lang, "inform", slots=slots, events=events, active_loop={"name": "warranty_form"})
+    dispatcher = CollectingDispatcher()
+    result = await ValidateWarrantyForm().run(dispatcher, tracker, DOMAIN)
+    assert result == [SlotSet("purchase_date", None)]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_date"]
+    assert dispatcher.messages[0]["value"] == "blabla"
+    assert tracker.get_slot("product") == "Smartphone"
+
+
+@pytest.mark.asyncio
+async def test_form_validation_run_ignores_slots_outside_the_form():
+    events = user_turn("Hallo", {"language": "de", "product": "Ladegerät"})
+    tracker = make_tracker("Ladegerät", "de", "inform", slots={"product": "Ladegerät"}, events=events, active_loop={"name": "warranty_form"})
+    dispatcher = CollectingDispatcher()
+    result = await ValidateWarrantyForm().run(dispatcher, tracker, DOMAIN)
+    assert result == [SlotSet("product", "Ladegerät")]
