@@ -22,7 +22,7 @@ TARGET = ROOT / "data" / "nlu" / "lookups.yml"
 
 def render() -> str:
     kb = load_knowledge()
-    countries = sorted({form for forms in country_surface_forms(kb).values() for form in forms}, key=str.lower)
+    countries = sorted({form for forms in country_surface_forms(kb).values() for form in forms}, key=lambda name: (name.lower(), name))
     products = set(kb.iws_models) | {m.replace("Xiaomi ", "") for m in kb.iws_models}
     for kind in ("accessory_words", "device_words"):
         for lang in ("de", "en"):
@@ -36,7 +36,7 @@ def render() -> str:
         *[f"      - {name}" for name in countries],
         "  - lookup: product",
         "    examples: |",
-        *[f"      - {name}" for name in sorted(products, key=str.lower)],
+        *[f"      - {name}" for name in sorted(products, key=lambda name: (name.lower(), name))],
     ]
     return "\n".join(lines) + "\n"
 
