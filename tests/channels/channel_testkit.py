@@ -21,6 +21,7 @@ import aiohttp
 from aiohttp import web
 from sanic import Sanic
 
+from channels.whatsapp import WhatsAppSettings
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.shared.core.events import UserUttered
 
@@ -29,6 +30,7 @@ GRAPH_VERSION = "v21.0"
 APP_SECRET = "test-app-secret"
 VERIFY_TOKEN = "test-verify-token"
 ACCESS_TOKEN = "test-access-token"
+PSEUDONYM_KEY = "test-pseudonym-key"
 PHONE_NUMBER_ID = "106540352242922"  # the business number of Meta's samples
 USER_WA_ID = "16505551234"  # the user of Meta's samples
 OTHER_WA_ID = "16315551181"
@@ -40,6 +42,20 @@ def load_fixture(name: str) -> Dict[str, Any]:
 
 def fixture_bytes(name: str) -> bytes:
     return (FIXTURES / f"{name}.json").read_bytes()
+
+
+def whatsapp_settings(*, api_base: str, **overrides: Any) -> WhatsAppSettings:
+    """Channel settings with the test credentials that send to ``api_base`` (the
+    fake Graph API's); any other setting can be overridden."""
+    values: Dict[str, Any] = dict(
+        app_secret=APP_SECRET,
+        verify_token=VERIFY_TOKEN,
+        access_token=ACCESS_TOKEN,
+        phone_number_id=PHONE_NUMBER_ID,
+        api_base=api_base,
+    )
+    values.update(overrides)
+    return WhatsAppSettings(**values)
 
 
 def sign(body: bytes, secret: str = APP_SECRET) -> str:

@@ -14,15 +14,13 @@ if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
 from channel_testkit import (  # noqa: E402
-    ACCESS_TOKEN,
-    APP_SECRET,
-    PHONE_NUMBER_ID,
-    VERIFY_TOKEN,
+    PSEUDONYM_KEY,
     EchoBot,
     FakeGraphApi,
     LiveServer,
+    whatsapp_settings,
 )
-from channels.whatsapp import WhatsAppInput, WhatsAppSettings  # noqa: E402
+from channels.whatsapp import WhatsAppInput  # noqa: E402
 
 
 @pytest_asyncio.fixture
@@ -40,16 +38,9 @@ def make_channel(graph: FakeGraphApi) -> Callable[..., WhatsAppInput]:
             "backoff_base": overrides.pop("backoff_base", 0.01),
             "backoff_max": overrides.pop("backoff_max", 0.05),
         }
-        settings = dict(
-            app_secret=APP_SECRET,
-            verify_token=VERIFY_TOKEN,
-            access_token=ACCESS_TOKEN,
-            phone_number_id=PHONE_NUMBER_ID,
-            api_base=graph.api_base,
-            pseudonym_key="test-pseudonym-key",
-        )
+        settings = dict(api_base=graph.api_base, pseudonym_key=PSEUDONYM_KEY)
         settings.update(overrides)
-        return WhatsAppInput(WhatsAppSettings(**settings), **options)
+        return WhatsAppInput(whatsapp_settings(**settings), **options)
 
     return make
 

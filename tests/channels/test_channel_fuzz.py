@@ -19,19 +19,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from channel_testkit import (
-    ACCESS_TOKEN,
-    APP_SECRET,
     PHONE_NUMBER_ID,
-    VERIFY_TOKEN,
     EchoBot,
     FakeGraphApi,
     LiveServer,
     ThreadedHarness,
     sign,
     text_payload,
+    whatsapp_settings,
 )
 from channels.rest import HardenedRestInput
-from channels.whatsapp import WhatsAppInput, WhatsAppSettings
+from channels.whatsapp import WhatsAppInput
 
 EXAMPLES = 1000
 
@@ -240,13 +238,7 @@ class FuzzTarget:
     def __init__(self) -> None:
         self.harness = ThreadedHarness()
         self.graph = self.harness.run(FakeGraphApi().start())
-        settings_ = WhatsAppSettings(
-            app_secret=APP_SECRET,
-            verify_token=VERIFY_TOKEN,
-            access_token=ACCESS_TOKEN,
-            phone_number_id=PHONE_NUMBER_ID,
-            api_base=self.graph.api_base,
-        )
+        settings_ = whatsapp_settings(api_base=self.graph.api_base)
         self.whatsapp = WhatsAppInput(settings_, backoff_base=0.01, backoff_max=0.02)
         self.bot = EchoBot()
         self.server = LiveServer([HardenedRestInput(), self.whatsapp], self.bot)

@@ -6,9 +6,6 @@ import json
 import pytest
 
 from channel_testkit import (
-    ACCESS_TOKEN,
-    APP_SECRET,
-    PHONE_NUMBER_ID,
     USER_WA_ID,
     VERIFY_TOKEN,
     EchoBot,
@@ -16,9 +13,10 @@ from channel_testkit import (
     fixture_bytes,
     post,
     sign,
+    whatsapp_settings,
 )
 from channels.rest import HardenedRestInput
-from channels.whatsapp import WhatsAppInput, WhatsAppSettings
+from channels.whatsapp import WhatsAppInput
 from rasa.core.run import configure_app
 from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
@@ -39,15 +37,7 @@ class FakeAgent:
 
 @pytest.mark.asyncio
 async def test_channels_work_in_the_app_rasa_builds(graph, http):
-    whatsapp = WhatsAppInput(
-        WhatsAppSettings(
-            app_secret=APP_SECRET,
-            verify_token=VERIFY_TOKEN,
-            access_token=ACCESS_TOKEN,
-            phone_number_id=PHONE_NUMBER_ID,
-            api_base=graph.api_base,
-        )
-    )
+    whatsapp = WhatsAppInput(whatsapp_settings(api_base=graph.api_base))
     app = configure_app([HardenedRestInput(), whatsapp], enable_api=False)
     agent = FakeAgent()
     app.ctx.agent = agent

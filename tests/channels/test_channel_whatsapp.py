@@ -8,6 +8,8 @@ documented samples in ``fixtures/``.
 import asyncio
 import json
 import logging
+import os
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -21,6 +23,7 @@ from channel_testkit import (
     MANY_BUTTONS,
     OTHER_WA_ID,
     PHONE_NUMBER_ID,
+    PSEUDONYM_KEY,
     USER_WA_ID,
     VERIFY_TOKEN,
     EchoBot,
@@ -44,10 +47,18 @@ from channels.whatsapp import (
 from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 
-PSEUDONYM_KEY = "test-pseudonym-key"
+CREDENTIALS_YML = str(Path(__file__).resolve().parents[2] / "credentials.yml")
 USER = pseudonymize(USER_WA_ID, PSEUDONYM_KEY)
 OTHER = pseudonymize(OTHER_WA_ID, PSEUDONYM_KEY)
 TEXT_WAMID = load_fixture("text")["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
+
+
+@pytest.fixture
+def no_whatsapp_env(monkeypatch):
+    """Removes every ``WHATSAPP_*`` variable from the environment of the test."""
+    for name in list(os.environ):
+        if name.startswith("WHATSAPP_"):
+            monkeypatch.delenv(name)
 
 
 async def deliver(http, server, body: bytes, signature="sign"):
@@ -632,10 +643,7 @@ async def test_reply_uses_the_receiving_number_when_none_is_configured(make_chan
 
 
 @pytest.mark.asyncio
-async def test_without_settings_the_channel_is_inactive(monkeypatch, bot, serve, http, caplog):
-    for name in list(__import__("os").environ):
-        if name.startswith("WHATSAPP_"):
-            monkeypatch.delenv(name)
+async def test_without_settings_the_channel_is_inactive(no_whatsapp_env, bot, serve, http, caplog):
     caplog.set_level(logging.INFO, logger="channels.whatsapp")
     channel = WhatsAppInput.from_credentials(None)
     assert not channel.active
@@ -661,10 +669,7 @@ def test_api_base_alone_does_not_activate_the_channel():
         {"WHATSAPP_PSEUDONYM_KEY": "k", "WHATSAPP_APP_SECRET": "  "},
     ],
 )
-def test_settings_without_app_secret_refuse_to_start(monkeypatch, environ):
-    for name in list(__import__("os").environ):
-        if name.startswith("WHATSAPP_"):
-            monkeypatch.delenv(name)
+def test_settings_without_app_secret_refuse_to_start(no_whatsapp_env, monkeypatch, environ):
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
     with pytest.raises(WhatsAppConfigError, match="WHATSAPP_APP_SECRET"):
@@ -687,15 +692,10 @@ def test_settings_come_from_the_environment(monkeypatch):
     assert channel.get_output_channel() is None
 
 
-def test_rasa_builds_the_channel_from_credentials_by_module_path(monkeypatch):
+def test_rasa_builds_the_channel_from_credentials_by_module_path(no_whatsapp_env, monkeypatch):
     import rasa.core.run
 
-    for name in list(__import__("os").environ):
-        if name.startswith("WHATSAPP_"):
-            monkeypatch.delenv(name)
-    channels = rasa.core.run.create_http_input_channels(
-        None, str(__import__("pathlib").Path(__file__).resolve().parents[2] / "credentials.yml")
-    )
+    channels = rasa.core.run.create_http_input_channels(None, CREDENTIALS_YML)
     names = sorted(c.name() for c in channels)
     assert names == ["rest", "whatsapp"]
 
@@ -703,9 +703,7 @@ def test_rasa_builds_the_channel_from_credentials_by_module_path(monkeypatch):
     from rasa.shared.exceptions import RasaException
 
     with pytest.raises(RasaException):
-        rasa.core.run.create_http_input_channels(
-            None, str(__import__("pathlib").Path(__file__).resolve().parents[2] / "credentials.yml")
-        )
+        rasa.core.run.create_http_input_channels(None, CREDENTIALS_YML)
 
 
 def test_parser_ignores_what_is_not_a_user_message():

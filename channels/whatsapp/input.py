@@ -1,0 +1,296 @@
+"""The input channel ``WhatsAppInput`` and its Sanic blueprint (the webhook)."""
+
+import asyncio
+import hmac
+import json
+import logging
+import os
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+
+from channels.whatsapp.graph_api import GraphApiClient
+from channels.whatsapp.ordering import _PerSenderRunner, _RecentIds
+from channels.whatsapp.output import WhatsAppOutput
+from channels.whatsapp.payload import InboundMessage, parse_webhook
+from channels.whatsapp.security import (
+    SIGNATURE_HEADER,
+    message_key,
+    pseudonymize,
+    signature_is_valid,
+)
+from channels.whatsapp.settings import CHANNEL_NAME, WhatsAppSettings
+
+logger = logging.getLogger(__package__)  # "channels.whatsapp" in every module
+
+
+def _json_error(message: Text, status: int) -> HTTPResponse:
+    return response.json({"error": message}, status=status)
+
+
+class WhatsAppInput(InputChannel):
+    """Rasa input channel for the WhatsApp Cloud API (see the package docstring)."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL_NAME
+
+    @classmethod
+    def from_credentials(
+        cls, credentials: Optional[Dict[Text, Any]]
+    ) -> "WhatsAppInput":
+        settings = WhatsAppSettings.load(os.environ, credentials)
+        if settings is None:
+            logger.info(
+                "WhatsApp channel inactive: no WHATSAPP_* settings found; "
+                "/webhooks/whatsapp/webhook answers 404."
+            )
+        return cls(settings)
+
+    def __init__(
+        self,
+        settings: Optional[WhatsAppSettings] = None,
+        *,
+        max_attempts: int = 3,
+        backoff_base: float = 0.5,
+        backoff_max: float = 8.0,
+        http_timeout: float = 10.0,
+        dedup_capacity: int = 10_000,
+    ) -> None:
+        self.settings = settings
+        self._recent = _RecentIds(dedup_capacity)
+        self._runner = _PerSenderRunner()
+        self.client: Optional[GraphApiClient] = None
+        if settings is not None:
+            self.client = GraphApiClient(
+                settings,
+                max_attempts=max_attempts,
+                backoff_base=backoff_base,
+                backoff_max=backoff_max,
+                timeout=http_timeout,
+            )
+            if settings.missing_optional:
+                logger.warning(
+                    "WhatsApp channel active but %s not set: %s.",
+                    " / ".join(settings.missing_optional),
+                    "the verification handshake fails without the verify token, "
+                    "replies fail without the access token, and without the phone "
+                    "number id replies go out from the number that received the "
+                    "message",
+                )
+            else:
+                logger.info("WhatsApp channel active.")
+
+    @property
+    def active(self) -> bool:
+        return self.settings is not None
+
+    @property
+    def pseudonym_key(self) -> Text:
+        assert self.settings is not None
+        return self.settings.pseudonym_key or self.settings.app_secret
+
+    def pseudonym(self, wa_id: Text) -> Text:
+        return pseudonymize(wa_id, self.pseudonym_key)
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        # The pseudonymous conversation id cannot be mapped back to a phone
+        # number, so there is no output channel outside an incoming message.
+        return None
+
+    async def wait_idle(self, timeout: Optional[float] = None) -> None:
+        """Waits until all queued messages and read receipts are handled."""
+        await self._runner.wait_idle(timeout)
+
+    async def close(self) -> None:
+        if self.client is not None:
+            await self.client.close()
+
+    # -- request handling ---------------------------------------------------
+
+    def _verify(self, request: Request) -> HTTPResponse:
+        assert self.settings is not None
+        mode = request.args.get("hub.mode")
+        token = request.args.get("hub.verify_token") or ""
+        challenge = request.args.get("hub.challenge")
+        expected = self.settings.verify_token
+        token_ok = bool(expected) and hmac.compare_digest(
+            expected.encode("utf-8"), token.encode("utf-8", "surrogatepass")
+        )
+        if mode == "subscribe" and token_ok and challenge is not None:
+            logger.info("WhatsApp webhook verified by Meta.")
+            return response.text(challenge)
+        logger.warning("WhatsApp webhook verification refused.")
+        return _json_error("verification failed", 403)
+
+    def _enqueue(
+        self,
+        app: Any,
+        message: InboundMessage,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> None:
+        assert self.settings is not None and self.client is not None
+        pseudonym = self.pseudonym(message.wa_id)
+        configured = self.settings.phone_number_id
+        if configured and message.phone_number_id and message.phone_number_id != configured:
+            logger.info(
+                "WhatsApp message for another business number ignored (from %s).",
+                pseudonym,
+            )
+            return
+        key = message_key(message.message_id, self.pseudonym_key)
+        if not self._recent.add(key):
+            logger.info(
+                "WhatsApp message %s from %s redelivered; answered once only.",
+                key,
+                pseudonym,
+            )
+            return
+        phone_number_id = configured or message.phone_number_id or ""
+
+        async def job() -> None:
+            await self._process(
+                app, message, key, pseudonym, phone_number_id, on_new_message
+            )
+
+        self._runner.submit(pseudonym, job)
+
+    async def _already_handled(self, app: Any, sender_id: Text, message_id: Text) -> bool:
+        """Whether the tracker store already holds a user message with that id."""
+        from rasa.shared.core.events import UserUttered
+
+        agent = getattr(getattr(app, "ctx", None), "agent", None)
+        store = getattr(agent, "tracker_store", None)
+        if store is None:
+            return False
+        # The agent wraps its store in a FailSafeTrackerStore, whose
+        # ``retrieve_full_tracker`` only returns the latest session.
+        inner = getattr(store, "_tracker_store", store)
+        try:
+            tracker = await inner.retrieve_full_tracker(sender_id)
+        except Exception:
+            try:
+                tracker = await store.retrieve(sender_id)
+            except Exception:
+                logger.warning(
+                    "Tracker store lookup for %s failed; relying on the in-memory "
+                    "duplicate check.",
+                    sender_id,
+                    exc_info=True,
+                )
+                return False
+        if tracker is None:
+            return False
+        return any(
+            isinstance(event, UserUttered) and event.message_id == message_id
+            for event in reversed(tracker.events)
+        )
+
+    async def _process(
+        self,
+        app: Any,
+        message: InboundMessage,
+        key: Text,
+        pseudonym: Text,
+        phone_number_id: Text,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> None:
+        assert self.client is not None
+        if await self._already_handled(app, pseudonym, key):
+            logger.info(
+                "WhatsApp message %s from %s already in the tracker store; "
+                "not answered again.",
+                key,
+                pseudonym,
+            )
+            return
+
+        output = WhatsAppOutput(self.client, message.wa_id, phone_number_id, pseudonym)
+        self._runner.spawn(output.mark_as_read(message.message_id))
+
+        metadata: Dict[Text, Any] = {"message_type": message.message_type}
+        if message.profile_name:
+            metadata["profile_name"] = message.profile_name[:128]
+        if message.reply_title:
+            metadata["reply_title"] = message.reply_title[:128]
+        if message.timestamp:
+            metadata["timestamp"] = message.timestamp[:32]
+
+        logger.debug(
+            "WhatsApp %s message %s from %s.",
+            message.message_type,
+            key,
+            pseudonym,
+        )
+        try:
+            await on_new_message(
+                UserMessage(
+                    message.text,
+                    output,
+                    pseudonym,
+                    input_channel=self.name(),
+                    message_id=key,
+                    metadata={"whatsapp": metadata},
+                )
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception(
+                "Handling WhatsApp message %s from %s failed.",
+                key,
+                pseudonym,
+            )
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        whatsapp_webhook = Blueprint("whatsapp_webhook", __name__)
+
+        @whatsapp_webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.active else "inactive"})
+
+        @whatsapp_webhook.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            if not self.active:
+                return _json_error("whatsapp channel not configured", 404)
+            return self._verify(request)
+
+        @whatsapp_webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self.active:
+                return _json_error("whatsapp channel not configured", 404)
+            assert self.settings is not None
+            body = request.body or b""
+            if not signature_is_valid(
+                self.settings.app_secret, body, request.headers.get(SIGNATURE_HEADER)
+            ):
+                logger.warning("WhatsApp webhook post with missing or wrong signature refused.")
+                return _json_error("invalid signature", 403)
+            try:
+                payload = json.loads(body)
+            except (ValueError, RecursionError):
+                return _json_error("body is not valid JSON", 400)
+            try:
+                messages = parse_webhook(payload, self.pseudonym_key)
+                for message in messages:
+                    self._enqueue(request.app, message, on_new_message)
+            except Exception:
+                logger.exception("Unexpected WhatsApp webhook payload ignored.")
+                return response.json({"status": "ignored"})
+            return response.json({"status": "ok", "messages": len(messages)})
+
+        @whatsapp_webhook.listener("before_server_stop")
+        async def finish(app: Any, loop: Any) -> None:
+            try:
+                await self.wait_idle(timeout=10)
+            except asyncio.TimeoutError:
+                logger.warning("WhatsApp messages still pending at shutdown.")
+            await self.close()
+
+        return whatsapp_webhook
