@@ -36,6 +36,8 @@ class ActionFollowup(Action):
             return [FollowupAction("warranty_form")]
         if topic == "iws" and entity_values(tracker, "product"):
             return await ActionIws().run(dispatcher, tracker, domain)
+        if topic == "warranty_period" and entity_values(tracker, "product"):
+            return await ActionWarrantyPeriod().run(dispatcher, tracker, domain)
         matches, unknown = countries_in_message(tracker)
         match = matches[0] if matches else None
         if match is None and unknown:

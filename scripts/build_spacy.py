@@ -37,6 +37,9 @@ from support.text import fold  # noqa: E402
 MODEL_WORDS = ["pro", "ultra", "plus", "lite", "max", "mini", "flip", "fold", "5g", "t", "c", "s", "x", "+"]
 FAMILIES = ["xiaomi", "redmi", "poco", "mi", "note", "mix", "pad", "redmipad", "band", "watch"]
 AMBIGUOUS = {"us", "in", "man", "chad", "jersey", "guinea", "turkey", "georgia", "jordan"}
+# Names of the bot's languages: "auf deutsch", "in English" ask for a language,
+# not a country (DIET still learns "german hotline" from the training data).
+LANGUAGE_WORDS = {"deutsch", "german", "englisch", "english"}
 
 
 def spellings(name: str) -> set:
@@ -64,7 +67,8 @@ def entity_patterns(nlp, kb) -> list:
 
     for code, forms in country_surface_forms(kb).items():
         for form in forms:
-            add("country", form, code)
+            if fold(form) not in LANGUAGE_WORDS:
+                add("country", form, code)
     de, en = Locale("de"), Locale("en")
     for code, name in en.territories.items():
         if len(code) == 2 and code.isalpha() and code not in kb.countries:

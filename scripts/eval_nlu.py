@@ -424,7 +424,7 @@ def markdown(report: dict) -> str:
         f"Held-out set: `tests/nlu_heldout/` ({sizes}), "
         f"never trained on. Training data: `data/nlu/*.yml`. Models: `rasa train nlu`, cold cache, "
         f"on {report['machine']}. Shipped pipeline: **{DESCRIPTIONS[CHOSEN]}**; "
-        f"best in this run: **{DESCRIPTIONS[report['best']]}** (mean of intent macro F1 and entity F1 over languages). "
+        f"best in this run: **{DESCRIPTIONS.get(report['best'], '–')}** (mean of intent macro F1 and entity F1 over languages). "
         f"Goal: ≥ {GOAL} intent macro F1 and entity F1 per language.",
         "",
         "## Pipelines compared",
@@ -460,10 +460,10 @@ def markdown(report: dict) -> str:
         lines.append(f"| {entity} | " + " | ".join(cells) + " |")
     lines.append("")
 
-    chosen = runs.get(CHOSEN) or runs[report["best"]]
     chosen_name = CHOSEN if CHOSEN in runs else report["best"]
-    lines += [f"## Details: {DESCRIPTIONS[chosen_name]}", ""]
-    for language in languages:
+    chosen = runs.get(chosen_name) or {}
+    lines += [f"## Details: {DESCRIPTIONS.get(chosen_name, '–')}", ""]
+    for language in languages if chosen else []:
         r = chosen["eval"]["languages"][language]
         lines += [f"### {language}", "", "| entity | precision | recall | F1 | gold | predicted |", "|---|---|---|---|---|---|"]
         for entity, e in r["entities"]["per_entity"].items():
@@ -522,6 +522,8 @@ def markdown(report: dict) -> str:
             lines.append(f"| {name} (all test folds) | test | macro F1 | {fmt(macro.get('f1-score'))} | |")
     else:
         lines.append("Not run (--skip-cv).")
+    if report.get("failures"):
+        lines += ["", "## Failures", ""] + [f"- {k}: {v.splitlines()[0]}" for k, v in report["failures"].items()]
     lines += ["", f"Total eval time: {report['seconds']:.0f} s.", ""]
     return "\n".join(lines)
 
@@ -568,11 +570,17 @@ def main(argv: Optional[List[str]] = None) -> dict:
         "heldout_sizes": {l: len(v) for l, v in sets.items()},
         "chosen": CHOSEN,
         "pipelines": {},
+        "failures": {},
     }
     try:
         for name in names:
             config = with_epochs(configs[name], epochs)
-            model, seconds = train(name, config, work, args.timeout)
+            try:
+                model, seconds = train(name, config, work, args.timeout)
+            except (RuntimeError, subprocess.TimeoutExpired) as error:
+                log.error("%s: %s", name, error)
+                report["failures"][name] = str(error)[:2000]
+                continue
             log.info("%s trained in %.0f s; evaluating on the held-out set", name, seconds)
             result = evaluate(model, sets)
             report["pipelines"][name] = {
@@ -583,10 +591,14 @@ def main(argv: Optional[List[str]] = None) -> dict:
             for language, r in result["languages"].items():
                 log.info("%s %s: intent acc %.3f macro F1 %.3f, entity F1 %s", name, language,
                          r["intent"]["accuracy"], r["intent"]["macro_f1"], (r["entities"]["micro"] or {}).get("f1"))
-        report["best"] = max(report["pipelines"], key=lambda n: score(report["pipelines"][n]))
+        report["best"] = max(report["pipelines"], key=lambda n: score(report["pipelines"][n]), default=None)
         if not args.skip_cv:
-            report["cross_validation"] = cross_validate(with_epochs(configs["project"], cv_epochs), args.folds,
-                                                        work, args.timeout)
+            try:
+                report["cross_validation"] = cross_validate(with_epochs(configs["project"], cv_epochs), args.folds,
+                                                            work, args.timeout)
+            except (RuntimeError, subprocess.TimeoutExpired) as error:
+                log.error("cross-validation: %s", error)
+                report["failures"]["cross_validation"] = str(error)[:2000]
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -599,5 +611,10 @@ def main(argv: Optional[List[str]] = None) -> dict:
     return report
 
 
+def cli() -> int:
+    report = main()
+    return 1 if report["failures"] else 0
+
+
 if __name__ == "__main__":
-    main()
+    sys.exit(cli())

@@ -11,9 +11,9 @@ $PY scripts/gen_lookups.py --check
 echo "== rasa data validate"
 $PY scripts/validate_data.py
 
-echo "== conversation test stories (rasa test, end-to-end)"
+echo "== conversation test stories (rasa test --e2e: NLU and dialogue)"
 rm -rf results/stories
-.venv/bin/rasa test core --model models/support-bot.tar.gz --stories tests/stories \
+.venv/bin/rasa test core --e2e --model models/support-bot.tar.gz --stories tests/stories \
   --fail-on-prediction-errors --out results/stories --no-plot > results.stories.log 2>&1 || {
   grep -v "Warning\|warn(" results.stories.log | tail -60; echo "conversation tests FAILED"; exit 1; }
 grep -h "Correct:\|Accuracy:" results.stories.log | head -4 || true

@@ -21,7 +21,16 @@ from support.text import fold
 
 EARLIEST_PURCHASE = date(2010, 1, 1)  # before any product of the brand; see README
 
-_LEADING = re.compile(r"^(?:am|im|ab|seit|so um|ca\.?|circa|etwa|ungefahr|ungefähr|on|in|around|about|since|approx\.?|the)\s+", re.I)
+_LEADING = re.compile(r"^(?:am|im|ab|vom|seit|so um|ca\.?|circa|etwa|ungefahr|ungefähr|on|in|around|about|since|from|approx\.?|the)\s+", re.I)
+_SEASONS = {"fruhling": 4, "fruhjahr": 4, "spring": 4, "sommer": 7, "summer": 7, "herbst": 10, "autumn": 10, "fall": 10, "winter": 1}
+_HOLIDAYS = {"weihnachten": (12, 24), "christmas": (12, 24), "xmas": (12, 24), "silvester": (12, 31), "ostern": (4, 1), "easter": (4, 1)}
+_HALF_YEAR = [
+    (re.compile(r"^vor (?:einem|1) halben jahr$", re.I), lambda m: "vor 6 monaten"),
+    (re.compile(r"^(?:half a year|6 months) ago$", re.I), lambda m: "6 months ago"),
+    (re.compile(r"^vor (\d+)[,.]5 jahren$", re.I), lambda m: f"vor {int(m.group(1)) * 12 + 6} monaten"),
+    (re.compile(r"^(\d+)[,.]5 years ago$", re.I), lambda m: f"{int(m.group(1)) * 12 + 6} months ago"),
+]
+_LAST_YEAR_IN = re.compile(r"^(?:letztes jahr|last year)\s+(?:im|in)\s+(\w+)$", re.I)
 _TRAILING = re.compile(r"\s+(?:gekauft|bought|purchased|rum|herum)$", re.I)
 _NUMERIC = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-]?(\d{2,4})?\.?$")
 _LAST_MONTH_NAME = re.compile(r"^(?:letzten|letztes|vergangenen|last|previous)\s+(\w+)$", re.I)
@@ -75,6 +84,24 @@ def _settings(lang: str, today: date) -> dict:
     }
 
 
+def _season_or_holiday(text: str, today: date) -> Optional[date]:
+    """"letzten Sommer" -> 1 July, "last christmas" -> 24 December: the most
+    recent one that has begun (last year's when "letzte/last" and this year's
+    has not yet come)."""
+    words = fold(text).split()
+    if not words or len(words) > 3:
+        return None
+    key = words[-1]
+    if key in _SEASONS:
+        month, day = _SEASONS[key], 1
+    elif key in _HOLIDAYS:
+        month, day = _HOLIDAYS[key]
+    else:
+        return None
+    candidate = date(today.year, month, day)
+    return candidate if candidate <= today else candidate.replace(year=today.year - 1)
+
+
 def _iso(text: str) -> Optional[date]:
     """"2025-03-10" (what a validated slot holds, or a user who writes ISO)."""
     try:
@@ -115,7 +142,15 @@ def parse_purchase_date(text: Optional[str], lang: str, today: date) -> ParsedDa
     cleaned = text.strip().rstrip("?!,;")
     cleaned = _TRAILING.sub("", _LEADING.sub("", cleaned)).strip()
     approximate = False
+    for pattern, replace in _HALF_YEAR:
+        cleaned = pattern.sub(replace, cleaned)
     value = _iso(cleaned) or _numeric(cleaned, lang, today)
+    if value is None:
+        value = _season_or_holiday(cleaned, today)
+        approximate = value is not None
+    if value is None and _LAST_YEAR_IN.match(cleaned):
+        parsed = _parse(f"{_LAST_YEAR_IN.match(cleaned).group(1)} {today.year - 1}", lang, today)
+        value, approximate = (parsed.date(), True) if parsed else (None, False)
     if value is None:
         last = _LAST_MONTH_NAME.match(cleaned)
         part = _PART_OF.match(cleaned)

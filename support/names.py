@@ -21,6 +21,7 @@ from support.text import compact, fold
 
 # Common ways to name countries that babel's territory names do not contain.
 EXTRA_ALIASES = {
+    "DE": ["Dtl", "Dtl.", "Dt.", "Germoney", "GER"],
     "US": ["USA", "US", "U.S.", "U.S.A.", "Amerika", "America", "Vereinigte Staaten", "Staaten", "the States"],
     "NL": ["Holland"],
     "GB": ["GB", "U.K.", "Grossbritannien"],
