@@ -4,7 +4,7 @@ from __future__ import annotations
 import abc
 
 from datetime import datetime
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from babel.dates import get_timezone_name
 from rasa_sdk import Action, Tracker

@@ -17,18 +17,6 @@ from support.phrases import phrase, pick
 from support.text import fold
 
 
-def _by_name(entries: Dict[str, Dict[str, Any]], value: str) -> Optional[Dict[str, Any]]:
-    """The channel/tool whose id or name the user's words match."""
-    folded = fold(value).replace(" ", "")
-    for entry in entries.values():
-        candidates = [entry["id"], *entry["names"].values()]
-        for candidate in candidates:
-            key = fold(candidate).replace(" ", "")
-            if folded and (folded in key or key.split("(")[0] in folded):
-                return entry
-    return None
-
-
 CHANNEL_WORDS = {
     "hotline": ("hotline", "telefon", "phone", "anruf", "call", "nummer", "number"),
     "website": ("website", "webseite", "homepage", "seite", "site", "livechat", "chat", "web"),
@@ -69,6 +57,12 @@ def utter_whatsapp(dispatcher: CollectingDispatcher, lang: str) -> None:
             dispatcher.utter_message(response="utter_whatsapp_until", country=country.name(lang), until=until)
 
 
+def asked_entries(tracker: Tracker, entity: str, words: Dict[str, tuple]) -> List[str]:
+    """Ids of the channels/tools the latest message names, in order, once each."""
+    asked = [_match_words(value, words) for value in entity_values(tracker, entity)]
+    return [ident for ident in dict.fromkeys(asked) if ident]
+
+
 class ActionChannels(Action):
     def name(self) -> Text:
         return "action_channels"
@@ -76,11 +70,9 @@ class ActionChannels(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         lang = language(tracker)
         channels = knowledge().channels
-        asked = [_match_words(v, CHANNEL_WORDS) for v in entity_values(tracker, "channel")]
-        asked = [a for a in dict.fromkeys(asked) if a]
+        asked = asked_entries(tracker, "channel", CHANNEL_WORDS)
         if not asked:
             dispatcher.utter_message(response="utter_channels_overview", channels=_listing(channels.values(), lang))
-            return [SlotSet("last_topic", "channels")]
         for ident in asked:
             _describe(dispatcher, "utter_channel_info", channels[ident], lang)
             if ident == "whatsapp":
@@ -95,8 +87,7 @@ class ActionSelfService(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         lang = language(tracker)
         tools = knowledge().tools
-        asked = [_match_words(v, TOOL_WORDS) for v in entity_values(tracker, "tool")]
-        asked = [a for a in dict.fromkeys(asked) if a]
+        asked = asked_entries(tracker, "tool", TOOL_WORDS)
         if not asked:
             dispatcher.utter_message(response="utter_self_service_overview", tools=_listing(tools.values(), lang))
         for ident in asked:

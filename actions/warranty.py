@@ -11,7 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import countries_in_message, covered, entity_values, language, now, remember, requested_country
+from actions.common import countries_in_message, covered, entity_values, language, now, remember
 from actions.hotline import hours_text
 from support import formatting, warranty
 from support.dates import DateProblem, parse_purchase_date

@@ -22,7 +22,14 @@ unchanged. Differences from upstream, all in the safe direction:
   instead of 0, so a server whose ticket expired while it was still working
   cannot remove a newer server's ticket by number when it finishes;
 * a failure to release a ticket is logged, not raised: the reply has been
-  computed by then, and the ticket expires after the lock lifetime anyway.
+  computed by then, and the ticket expires after the lock lifetime anyway;
+* if Redis cannot be reached when a message comes in, the error is logged and
+  the message is handled under a lock local to this server (``local_fallback``,
+  on by default) instead of failing: upstream, the ``LockError`` ends in Rasa's
+  REST channel as HTTP 200 with an empty list, i.e. the user gets silence.
+  Messages of one conversation stay serialised within each server; across
+  servers they are not while Redis is down. Every message tries Redis first,
+  so the store recovers by itself once Redis is back.
 
 Use it from an endpoints file (values may come from ``${ENV}`` variables,
 written unquoted):
@@ -34,6 +41,8 @@ written unquoted):
       password: ${REDIS_PASSWORD}
       db: ${REDIS_DB}
       key_prefix: supportbot
+      socket_timeout: 3          # optional; seconds per Redis call
+      local_fallback: true       # optional; see above
 
 Rasa's ``LockStore.create`` loads a ``type`` that is neither ``in_memory`` nor
 ``redis`` by module path and calls ``cls(endpoint_config=...)``; ``url`` is the
@@ -44,12 +53,14 @@ from __future__ import annotations
 import logging
 import math
 import time
-from typing import Any, Dict, Optional, Text
+from contextlib import asynccontextmanager
+from typing import Any, AsyncGenerator, Dict, Optional, Text
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import (
     DEFAULT_SOCKET_TIMEOUT_IN_SECONDS,
     LOCK_LIFETIME,
+    InMemoryLockStore,
     LockError,
     RedisLockStore,
 )
@@ -193,9 +204,10 @@ def settings_from_endpoint(endpoint_config: EndpointConfig) -> Dict[Text, Any]:
         value = _text_or_none(options.pop(name, None))
         if value is not None:
             settings[name] = value
-    use_ssl = options.pop("use_ssl", None)
-    if use_ssl is not None:
-        settings["use_ssl"] = str(use_ssl).strip().lower() in _TRUE
+    for name in ("use_ssl", "local_fallback"):
+        value = _text_or_none(options.pop(name, None))
+        if value is not None:
+            settings[name] = value.lower() in _TRUE
     if options:
         raise ValueError(
             f"Unknown lock_store setting(s) for AtomicRedisLockStore: "
@@ -221,6 +233,7 @@ class AtomicRedisLockStore(RedisLockStore):
         ssl_ca_certs: Optional[Text] = None,
         key_prefix: Optional[Text] = None,
         socket_timeout: float = DEFAULT_SOCKET_TIMEOUT_IN_SECONDS,
+        local_fallback: bool = True,
         endpoint_config: Optional[EndpointConfig] = None,
     ) -> None:
         """Creates the lock store; from Rasa's endpoints via ``endpoint_config``."""
@@ -239,6 +252,8 @@ class AtomicRedisLockStore(RedisLockStore):
         )
         if endpoint_config is not None:
             settings.update(settings_from_endpoint(endpoint_config))
+        self.local_fallback = bool(settings.pop("local_fallback", local_fallback))
+        self._local = InMemoryLockStore()
         super().__init__(**settings)
         self._issue = self.red.register_script(_LUA_ISSUE)
         self._finish = self.red.register_script(_LUA_FINISH)
@@ -265,6 +280,36 @@ class AtomicRedisLockStore(RedisLockStore):
             return int(number)
         except Exception as e:
             raise LockError(f"Error while acquiring lock. Error:\n{e}")
+
+    @asynccontextmanager
+    async def lock(
+        self,
+        conversation_id: Text,
+        lock_lifetime: float = LOCK_LIFETIME,
+        wait_time_in_seconds: float = 1,
+    ) -> AsyncGenerator[TicketLock, None]:
+        """Rasa's ticket lock; with a replica-local lock while Redis is down."""
+        try:
+            ticket = self.issue_ticket(conversation_id, lock_lifetime)
+        except LockError as error:
+            if not self.local_fallback:
+                raise
+            logger.error(
+                f"Redis lock store unavailable ({str(error).splitlines()[-1]}); "
+                f"handling conversation '{conversation_id}' under a lock local "
+                f"to this server until Redis is back."
+            )
+            async with self._local.lock(
+                conversation_id, lock_lifetime, wait_time_in_seconds
+            ) as local_lock:
+                yield local_lock
+            return
+        try:
+            yield await self._acquire_lock(
+                conversation_id, ticket, wait_time_in_seconds
+            )
+        finally:
+            self.cleanup(conversation_id, ticket)
 
     def finish_serving(self, conversation_id: Text, ticket_number: int) -> None:
         """Removes the ticket (and expired ones) atomically; keeps the lock."""

@@ -22,7 +22,7 @@ import asyncio
 import functools
 import logging
 import os
-from typing import Any, Dict, List, Optional
+from typing import Any, List, Optional
 
 from rasa.core.actions.action import RemoteAction, create_bot_utterance
 from rasa.shared.core import events as rasa_events

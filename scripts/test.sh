@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 export PYTHONPATH="$PWD" TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 PY=.venv/bin/python
 
+echo "== ruff (unused / undefined names, syntax)"
+.venv/bin/ruff check .
+
 echo "== knowledge -> NLU lookup tables in sync"
 $PY scripts/gen_lookups.py --check
 

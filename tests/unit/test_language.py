@@ -6,11 +6,7 @@ TensorFlow); the two functions under test are pure and use only
 support.text.fold, so the module is executed here with light stand-ins for
 the Rasa names it imports. sys.modules is restored afterwards.
 """
-import importlib.util
-import sys
-import types
 from pathlib import Path
-from unittest import mock
 
 import pytest
 
