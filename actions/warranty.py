@@ -188,8 +188,11 @@ class ActionWarrantyCheck(Action):
         country = covered(match)
         today = now().astimezone(ZoneInfo(country.time_zone)).date() if country else now().date()
         result = warranty.check(period, purchase, today)
+        shown = product.iws_model or product.text
+        if lang == "de" and shown.islower():
+            shown = shown[:1].upper() + shown[1:]  # German nouns: "Ladekabel"
         values = {
-            "product": product.iws_model or product.text,
+            "product": shown,
             "purchase": formatting.long_date(purchase, lang),
             "country": match.name(lang),
             "period": formatting.months(period.months, lang),

@@ -2,7 +2,10 @@
 
 Two extractors run (DIET and spaCy's entity ruler); both may find the same
 span, and DIET now and then labels a filler word ("is", ".") as a date or a
-country. After them, this component keeps one entity per span and label and
+country. After them, this component keeps one entity per span and label (and the
+longer one where one lies inside another), drops a product that is the
+"phone" of "phone number", a purchase date outside warranty questions and
+answers, a second requested language, and
 drops a `country` the resolver cannot place (babel knows every country, so
 "amazon" or "." go), a `purchase_date` without digits that no date parser
 can read in German or English ("is", "died"), and any value without a
@@ -15,7 +18,7 @@ from datetime import date
 from typing import Any, Dict, List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import ENTITIES
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from components.stateless import StatelessMessageComponent
@@ -38,12 +41,60 @@ def plausible(entity: Dict[str, Any]) -> bool:
     return True
 
 
-def clean(entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+NUMBER_WORDS = ("number", "numbr", "nummer", "nr", "no")
+DATE_INTENTS = ("check_warranty", "inform")
+
+
+def _inside_another(entity: Dict[str, Any], entities: List[Dict[str, Any]]) -> bool:
+    """"phone" and "case" when "phone case" was found as one product."""
+    start, end = entity.get("start"), entity.get("end")
+    if start is None or end is None:
+        return False
+    return any(
+        other is not entity and other.get("entity") == entity.get("entity")
+        and other.get("start") is not None and other.get("end") is not None
+        and other["start"] <= start and end <= other["end"] and (other["end"] - other["start"]) > (end - start)
+        for other in entities
+    )
+
+
+def _names_a_number(entity: Dict[str, Any], text: str) -> bool:
+    """"phone" in "phone number" is no product."""
+    if entity.get("entity") != "product" or entity.get("end") is None:
+        return False
+    following = text[entity["end"]:].split()
+    return bool(following) and following[0].strip(".,?!").lower() in NUMBER_WORDS
+
+
+DATE_PREPOSITIONS = ("am", "im", "vom", "seit", "ab", "on", "in", "since", "from")
+
+
+def with_preposition(entity: Dict[str, Any], text: str) -> Dict[str, Any]:
+    """A date phrase includes its preposition ("am 3.10.", "in march 2026"),
+    as the training data annotates it, whichever boundary DIET found."""
+    start = entity.get("start")
+    if entity.get("entity") != "purchase_date" or not start or not text:
+        return entity
+    before = text[:start].rstrip()
+    word = before.split()[-1] if before.split() else ""
+    if word.lower() not in DATE_PREPOSITIONS:
+        return entity
+    new_start = len(before) - len(word)
+    return {**entity, "start": new_start, "value": text[new_start:entity["end"]]}
+
+
+def clean(entities: List[Dict[str, Any]], text: str = "", intent: str = "") -> List[Dict[str, Any]]:
     kept, spans = [], set()
+    entities = [with_preposition(entity, text) for entity in entities]
     for entity in entities:
         span = (entity.get("start"), entity.get("end"), entity.get("entity"))
-        if span in spans or not plausible(entity):
+        kind = entity.get("entity")
+        if span in spans or not plausible(entity) or _inside_another(entity, entities) or _names_a_number(entity, text):
             continue
+        if kind == "purchase_date" and intent and intent not in DATE_INTENTS:
+            continue  # "who won the race yesterday" mentions no purchase
+        if kind == "language_choice" and any(k.get("entity") == kind for k in kept):
+            continue  # one language is asked for: "English please, my german is bad"
         spans.add(span)
         kept.append(entity)
     return kept
@@ -55,5 +106,6 @@ class EntitySanityFilter(StatelessMessageComponent):
         for message in messages:
             entities = message.get(ENTITIES) or []
             if entities:
-                message.set(ENTITIES, clean(entities), add_to_output=True)
+                intent = (message.get(INTENT) or {}).get("name") or ""
+                message.set(ENTITIES, clean(entities, message.get(TEXT) or "", intent), add_to_output=True)
         return messages

@@ -1,0 +1,60 @@
+"""components/entity_filter.py: which extracted entities reach the slots."""
+from components.entity_filter import clean
+
+
+def entity(kind, text, message, extractor="DIETClassifier"):
+    start = message.index(text)
+    return {"entity": kind, "value": text, "start": start, "end": start + len(text), "extractor": extractor}
+
+
+def values(entities):
+    return [(e["entity"], e["value"]) for e in entities]
+
+
+def test_same_span_from_two_extractors_is_kept_once():
+    message = "hotline in italien"
+    found = [entity("country", "italien", message), entity("country", "italien", message, "SpacyEntityExtractor")]
+    assert values(clean(found, message, "ask_hotline")) == [("country", "italien")]
+
+
+def test_unplaceable_countries_and_punctuation_are_dropped():
+    message = "ok. bought it in germany on amazon"
+    found = [entity("country", ".", message), entity("country", "germany", message), entity("country", "amazon", message)]
+    assert values(clean(found, message, "inform")) == [("country", "germany")]
+
+
+def test_words_that_are_no_dates_are_dropped_but_impossible_dates_stay():
+    message = "mein xiaomi 15 ultra is kaputt, am 31.02.2025 gekauft"
+    found = [entity("purchase_date", "is", message), entity("purchase_date", "31.02.2025", message)]
+    assert values(clean(found, message, "check_warranty")) == [("purchase_date", "am 31.02.2025")]
+
+
+def test_dates_only_count_in_warranty_questions_and_answers():
+    message = "who won the f1 race yesterday"
+    assert clean([entity("purchase_date", "yesterday", message)], message, "out_of_scope") == []
+    assert values(clean([entity("purchase_date", "yesterday", message)], message, "inform")) == [("purchase_date", "yesterday")]
+
+
+def test_date_phrase_takes_its_preposition():
+    message = "bought it in march 2026. any warranty left?"
+    assert values(clean([entity("purchase_date", "march 2026.", message)], message, "check_warranty")) == [
+        ("purchase_date", "in march 2026.")
+    ]
+
+
+def test_parts_of_a_longer_product_are_dropped():
+    message = "is the warranty on a phone case also 2 years?"
+    found = [entity("product", "phone", message), {**entity("product", "case", message)}, entity("product", "phone case", message, "SpacyEntityExtractor")]
+    assert values(clean(found, message, "ask_warranty_period")) == [("product", "phone case")]
+
+
+def test_the_phone_of_phone_number_is_no_product():
+    message = "whats ur phone number in germany"
+    found = [entity("product", "phone", message), entity("country", "germany", message)]
+    assert values(clean(found, message, "ask_hotline")) == [("country", "germany")]
+
+
+def test_one_requested_language():
+    message = "can we continue in English please? my german is not so good"
+    found = [entity("language_choice", "English", message), entity("language_choice", "german", message)]
+    assert values(clean(found, message, "switch_language")) == [("language_choice", "English")]
