@@ -309,8 +309,8 @@ def load_phases(port: int, conversations: List[List[str]], args, tag: str) -> di
 
 
 # --------------------------------------------------------------------------- the two bots
-def bench_ours(args, work: Path, procs: Processes) -> dict:
-    model = Path(args.model)
+def bench_ours(args, work: Path, procs: Processes, trained: Optional[str]) -> dict:
+    model = Path(args.model or trained or "models/support-bot.tar.gz")
     if not model.is_absolute():
         model = ROOT / model
     if not model.exists():
@@ -345,7 +345,8 @@ def bench_ours(args, work: Path, procs: Processes) -> dict:
     procs.stop(actions)
     db = work / "tracker.db"
     return {
-        "model": str(model.relative_to(ROOT)) if model.is_relative_to(ROOT) else str(model),
+        "model": ("the model trained by the timing step above" if str(model) == trained
+                  else str(model.relative_to(ROOT)) if model.is_relative_to(ROOT) else str(model)),
         "model_mb": round(served.stat().st_size / 2**20, 2),
         "model_modified": dt.datetime.utcfromtimestamp(served.stat().st_mtime).isoformat(timespec="seconds"),
         "startup": {"action_server_ready_s": round(action_ready, 2),
@@ -425,6 +426,10 @@ def time_training(args, work: Path) -> dict:
     result = {"method": "cold `rasa train` (NLU + dialogue policies) of config.yml into reports/tmp/, "
                         "empty component cache" + (" (--quick: 2 epochs)" if args.quick else ""),
               "seconds": round(seconds, 1), "model_mb": round(model.stat().st_size / 2**20, 2)}
+    kept = work / "trained" / "support-bot.tar.gz"  # served unless --model says otherwise
+    kept.parent.mkdir()
+    shutil.move(str(model), kept)
+    result["model_path"] = str(kept)
     shutil.rmtree(folder, ignore_errors=True)
     return result
 
@@ -483,8 +488,8 @@ def markdown(report: dict) -> str:
               f"Total bench time {report['seconds'] / 60:.1f} min.", "", "## NLU quality (held-out set)", ""]
     lines += nlu_summary_lines(report.get("nlu"))
     lines += ["## Latency and throughput (REST webhook)", "",
-              f"Ours: {report.get('ours_setup', '')}", "",
-              f"Bare: {report.get('bare_setup', '')}", "",
+              f"Ours: {report.get('ours_setup', '–')}", "",
+              f"Bare: {report.get('bare_setup', 'not run')}", "",
               "| bot | concurrent conversations | messages | errors | p50 ms | p95 ms | p99 ms | mean ms | throughput msg/s |",
               "|---|---|---|---|---|---|---|---|---|"]
     for label, bot in (("ours", ours), ("bare `rasa init`", bare)):
@@ -552,7 +557,8 @@ def main() -> int:
     parser.add_argument("--eval-args", default="", help="more arguments for eval_nlu, e.g. '--skip-cv'")
     parser.add_argument("--skip-bare", action="store_true")
     parser.add_argument("--train-timing", choices=("full", "reuse"), default="full")
-    parser.add_argument("--model", default=os.environ.get("MODEL_PATH", "models/support-bot.tar.gz"))
+    parser.add_argument("--model", help="model to serve (default: the one the timing step trains, "
+                                        "else models/support-bot.tar.gz)")
     parser.add_argument("--messages-1", type=int, help="messages at concurrency 1 (default 300, quick 20)")
     parser.add_argument("--messages-20", type=int, help="messages at full concurrency (default 1000, quick 60)")
     parser.add_argument("--concurrency", type=int, default=20)
@@ -606,7 +612,7 @@ def main() -> int:
                 "seconds": (nlu_runs.get("project") or {}).get("train_seconds")}
 
         print("bench: our bot", flush=True)
-        report["ours"] = bench_ours(args, work, procs)
+        report["ours"] = bench_ours(args, work, procs, (report.get("training") or {}).get("model_path"))
         report["ours_setup"] = (f"`scripts/launch.py` commands (`{report['ours']['commands']['actions']}` and "
                                 f"`{report['ours']['commands']['rasa']}`), SQLite tracker store in a fresh temp file, "
                                 f"REST webhook, model `{report['ours']['model']}`.")

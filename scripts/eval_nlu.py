@@ -469,7 +469,8 @@ def markdown(report: dict) -> str:
         for entity, e in r["entities"]["per_entity"].items():
             lines.append(f"| {entity} | {fmt(e['precision'])} | {fmt(e['recall'])} | {fmt(e['f1'])} | {e['support']} | {e['predicted']} |")
         by_extractor = ", ".join(f"{x}: F1 {fmt((m or {}).get('f1'))}" for x, m in r["entities"]["per_extractor_micro"].items())
-        lines += ["", f"Entity F1 per extractor alone: {by_extractor or '–'}", ""]
+        lines += ["", "Entity F1 of what each extractor contributes to the final parse (a span both find is kept "
+                  f"once, credited to the first): {by_extractor or '–'}", ""]
         weak = {i: v for i, v in r["intent"]["per_intent"].items() if v["f1"] < GOAL}
         if weak:
             lines += [f"Intents below F1 {GOAL}:", "", "| intent | precision | recall | F1 | n |", "|---|---|---|---|---|"]
@@ -516,7 +517,7 @@ def markdown(report: dict) -> str:
         for extractor, splits in cv["per_fold_mean_std"]["entities"].items():
             for split, metrics in sorted(splits.items(), key=lambda kv: kv[0] != "test"):
                 for metric, v in metrics.items():
-                    lines.append(f"| entities ({extractor}) | {split} | {metric} | {fmt(v['mean'])} | {fmt(v['std'])} |")
+                    lines.append(f"| entities ({extractor}, token-level) | {split} | {metric} | {fmt(v['mean'])} | {fmt(v['std'])} |")
         for name, rep in cv["accumulated_reports"].items():
             macro = rep.get("macro avg", {})
             lines.append(f"| {name} (all test folds) | test | macro F1 | {fmt(macro.get('f1-score'))} | |")
