@@ -29,7 +29,7 @@ SWITCH_INTENT = "switch_language"
 class Detection:
     language: str  # best guess, always one of LANGUAGES
     decisive: bool  # enough evidence to switch the conversation's language
-    score: float  # > 0 leans German, < 0 English
+    score: float  # the evidence: > 0 leans German, < 0 English
 
     def as_dict(self) -> Dict[str, object]:
         return {"code": self.language, "decisive": self.decisive, "score": round(self.score, 3)}
@@ -39,6 +39,23 @@ class Detection:
 def _markers() -> Dict[str, Dict[str, Set[str]]]:
     raw = yaml.safe_load(MARKERS_FILE.read_text(encoding="utf-8"))
     return {lang: {kind: {fold(w) for w in raw[lang][kind]} for kind in ("strong", "words")} for lang in LANGUAGES}
+
+
+@functools.lru_cache(maxsize=1)
+def _country_names() -> Dict[str, Set[str]]:
+    """Country names that differ between the languages ("polen" / "poland"):
+    a hint for a first message like "hotline polen", never decisive alone."""
+    from babel import Locale
+
+    names: Dict[str, Set[str]] = {lang: set() for lang in LANGUAGES}
+    territories = {lang: Locale(lang).territories for lang in LANGUAGES}
+    for code, english in territories["en"].items():
+        german = territories["de"].get(code)
+        if len(code) == 2 and german and fold(german) != fold(english):
+            names["de"].update(fold(german).split()[-1:])
+            names["en"].update(fold(english).split()[-1:])
+    shared = names["de"] & names["en"]
+    return {lang: words - shared for lang, words in names.items()}
 
 
 @functools.lru_cache(maxsize=1)
@@ -79,7 +96,9 @@ def detect(text: Optional[str]) -> Detection:
         score += weight * _ngram_lean(" ".join(alpha))
     score += strong * 1.5
     decisive = abs(score) >= DECISIVE_MARGIN and (len(alpha) >= 2 or strong != 0)
-    return Detection(language="de" if score > 0 else "en", decisive=decisive, score=score)
+    names = _country_names()
+    hint = sum(0.6 for t in alpha if t in names["de"]) - sum(0.6 for t in alpha if t in names["en"])
+    return Detection(language="de" if score + hint > 0 else "en", decisive=decisive, score=score)
 
 
 def requested_language(value: Optional[str]) -> Optional[str]:

@@ -318,3 +318,14 @@ def test_wanted_language_with_real_detection(text, current, expected):
     assert wanted_language(data, current) == expected
 
 
+
+
+@pytest.mark.parametrize("text, language", [
+    ("hotline polen", "de"), ("hotline poland", "en"), ("hotline oesterreich", "de"), ("support austria", "en"),
+])
+def test_country_names_break_the_tie_of_a_first_message_without_deciding(text, language):
+    """A first message sets the conversation's language from the best guess;
+    country names lean it, but never switch a running conversation."""
+    result = detect(text)
+    assert result.language == language
+    assert result.decisive is False
