@@ -7,7 +7,8 @@
   table merged in, plus lower-case and umlaut-free keys, so "Garantien",
   "garantien" and "Deutschlands" find their lemma;
 - fold_lemmas: folds every lemma (ä/ae -> a) so spellings share features;
-- entity_ruler: `country` and `product` patterns generated from knowledge/
+- entity_ruler: `country`, `product`, `region`, `channel` and `tool` patterns
+  generated from knowledge/ and resources/entity_vocabulary.yml
   (every covered country in German and English with its inflections, every
   other country by its babel name, the IWS models and product words, and a
   shape pattern for model names such as "Redmi Note 13" or "POCO F6").
@@ -25,6 +26,7 @@ import spacy
 from babel import Locale
 import spacy_lookups_data
 import srsly
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -86,6 +88,17 @@ def entity_patterns(nlp, kb) -> list:
         for lang in ("de", "en"):
             for word in kb.products[kind][lang]:
                 add("product", word, kind)
+    vocabulary = yaml.safe_load((ROOT / "resources" / "entity_vocabulary.yml").read_text(encoding="utf-8"))
+    for label in ("channel", "tool"):
+        for word in vocabulary[label]:
+            add(label, word, label)
+    country_words = {fold(form) for forms in country_surface_forms(kb).values() for form in forms}
+    for region in kb.regions.values():
+        for name in [*region["names"]["de"], *region["names"]["en"]]:
+            if fold(name) not in country_words:  # "Indien" stays a country
+                add("region", name, region["id"])
+    for word in vocabulary["region_extra"]:
+        add("region", word, "region")
     # Model names the data does not list: family word(s), a number, model words.
     patterns.append({
         "label": "product",
