@@ -24,6 +24,7 @@ from rasa.shared.nlu.training_data.message import Message
 from components.stateless import StatelessMessageComponent
 from support.dates import DateProblem, parse_purchase_date
 from support.names import countries
+from support.text import fold
 
 
 def plausible(entity: Dict[str, Any]) -> bool:
@@ -43,6 +44,7 @@ def plausible(entity: Dict[str, Any]) -> bool:
 
 NUMBER_WORDS = ("number", "numbr", "nummer", "nr", "no")
 DATE_INTENTS = ("check_warranty", "inform")
+LANGUAGE_NAMES = {"deutsch", "german", "englisch", "english"}
 
 
 def _inside_another(entity: Dict[str, Any], entities: List[Dict[str, Any]]) -> bool:
@@ -95,6 +97,8 @@ def clean(entities: List[Dict[str, Any]], text: str = "", intent: str = "") -> L
             continue  # "who won the race yesterday" mentions no purchase
         if kind == "language_choice" and any(k.get("entity") == kind for k in kept):
             continue  # one language is asked for: "English please, my german is bad"
+        if kind == "country" and intent == "switch_language" and fold(str(entity.get("value"))) in LANGUAGE_NAMES:
+            continue  # "my german is not so good" names no country
         spans.add(span)
         kept.append(entity)
     return kept

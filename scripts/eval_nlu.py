@@ -522,7 +522,7 @@ def markdown(report: dict) -> str:
             macro = rep.get("macro avg", {})
             lines.append(f"| {name} (all test folds) | test | macro F1 | {fmt(macro.get('f1-score'))} | |")
     else:
-        lines.append("Not run (--skip-cv).")
+        lines.append("Not run (--skip-cv, or it failed: see Failures).")
     if report.get("failures"):
         lines += ["", "## Failures", ""] + [f"- {k}: {v.splitlines()[0]}" for k, v in report["failures"].items()]
     lines += ["", f"Total eval time: {report['seconds']:.0f} s.", ""]

@@ -58,3 +58,10 @@ def test_one_requested_language():
     message = "can we continue in English please? my german is not so good"
     found = [entity("language_choice", "English", message), entity("language_choice", "german", message)]
     assert values(clean(found, message, "switch_language")) == [("language_choice", "English")]
+
+
+def test_a_language_in_a_switch_request_is_no_country():
+    message = "can we continue in English please? my german is not so good"
+    found = [entity("language_choice", "English", message), entity("country", "german", message)]
+    assert values(clean(found, message, "switch_language")) == [("language_choice", "English")]
+    assert values(clean([entity("country", "german", "german hotline")], "german hotline", "ask_hotline")) == [("country", "german")]
