@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Tuple
 
 import pytest
 import yaml
@@ -28,6 +28,8 @@ from actions.hotline import ActionHandoff, ActionHotline, ActionOpeningHours
 from actions.info import ActionChannels, ActionRegionalService, ActionSelfService, ActionServicePartner
 from actions.warranty import ActionEuWarranty, ActionIws, ActionWarrantyCheck, ActionWarrantyPeriod
 from support.knowledge import knowledge
+
+from tracker_kit import make_tracker  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN: Dict[str, Any] = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -56,31 +58,6 @@ def frozen_wednesday(monkeypatch):
 
 
 # --- helpers -----------------------------------------------------------------
-
-
-def entity(name: str, value: str, text: str) -> Dict[str, Any]:
-    start = text.lower().find(value.lower())
-    start = max(start, 0)
-    return {"entity": name, "value": value, "start": start, "end": start + len(value), "extractor": "test"}
-
-
-def make_tracker(
-    text: str = "",
-    lang: str = "de",
-    intent: str = "inform",
-    entities: Sequence[Tuple[str, str]] = (),
-    slots: Optional[Dict[str, Any]] = None,
-    events: Optional[List[Dict[str, Any]]] = None,
-    sender_id: str = "test-user",
-) -> Tracker:
-    all_slots: Dict[str, Any] = {"language": lang}
-    all_slots.update(slots or {})
-    latest_message = {
-        "text": text,
-        "intent": {"name": intent, "confidence": 0.99},
-        "entities": [entity(name, value, text) for name, value in entities],
-    }
-    return Tracker(sender_id, all_slots, latest_message, events or [], False, None, {}, "action_listen")
 
 
 _PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")

@@ -7,15 +7,16 @@ dates day first, English month first. Expected dates are written out by hand.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Tuple
 
 import pytest
 import yaml
-from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.warranty import ValidateWarrantyForm
+
+from tracker_kit import make_tracker  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN: Dict[str, Any] = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -25,25 +26,6 @@ FORM_SLOTS = ("product", "purchase_date", "purchase_country")
 @pytest.fixture(autouse=True)
 def frozen_wednesday(monkeypatch):
     monkeypatch.setenv("SUPPORT_BOT_NOW", "2026-11-25T10:00:00+00:00")
-
-
-def make_tracker(
-    text: str = "",
-    lang: str = "de",
-    intent: str = "inform",
-    entities: Sequence[Tuple[str, str]] = (),
-    slots: Optional[Dict[str, Any]] = None,
-    events: Optional[List[Dict[str, Any]]] = None,
-    active_loop: Optional[Dict[str, Any]] = None,
-) -> Tracker:
-    all_slots: Dict[str, Any] = {"language": lang}
-    all_slots.update(slots or {})
-    latest_message = {
-        "text": text,
-        "intent": {"name": intent, "confidence": 0.99},
-        "entities": [{"entity": name, "value": value, "start": 0, "end": len(value)} for name, value in entities],
-    }
-    return Tracker("test-user", all_slots, latest_message, events or [], False, None, active_loop or {}, "action_listen")
 
 
 def validate(method: str, value: Any, lang: str) -> Tuple[Dict[str, Any], List[Dict[str, Any]]]:
