@@ -198,7 +198,9 @@ class ActionWarrantyCheck(Action):
             "period": formatting.months(period.months, lang),
             "end": formatting.long_date(result.end, lang),
         }
-        if result.covered:
+        if result.covered and result.days_left == 0:
+            dispatcher.utter_message(response="utter_warranty_last_day", **values)
+        elif result.covered:
             dispatcher.utter_message(response="utter_warranty_covered", remaining=formatting.days(result.days_left, lang), **values)
         else:
             dispatcher.utter_message(response="utter_warranty_expired", expired=formatting.days(result.days_expired, lang), **values)

@@ -2,15 +2,19 @@
 
 Two extractors run (DIET and spaCy's entity ruler); both may find the same
 span, and DIET now and then labels a filler word ("is", ".") as a date or a
-country. After them, this component keeps one entity per span and label (and the
-longer one where one lies inside another), drops a product that is the
-"phone" of "phone number", a purchase date outside warranty questions and
-answers, a second requested language, and
-drops a `country` the resolver cannot place (babel knows every country, so
-"amazon" or "." go), a `purchase_date` without digits that no date parser
-can read in German or English ("is", "died"), and any value without a
-letter or digit. What stays is what the
-slots and actions can use; nothing the user wrote is lost (the text is kept).
+country. After them, this component
+- keeps one entity per span and label (the longer one where one lies inside
+  another);
+- joins date pieces ("3rd" + "may") and widens a date to its preposition,
+  fillers and "ago" ("on the 3rd of may", "8 months back");
+- drops a product that is the "phone" of "phone number", the "uhr" of "18 uhr"
+  or the verb "cover"; a purchase date outside warranty questions and
+  answers; a second requested language; a `country` the resolver cannot place
+  (babel knows every country, so "amazon" or "." go); a `purchase_date`
+  without digits that no date parser can read in German or English ("is",
+  "died"); any value without a letter or digit.
+What stays is what the slots and actions can use; nothing the user wrote is
+lost (the text is kept).
 """
 from __future__ import annotations
 
@@ -68,30 +72,71 @@ def _names_a_number(entity: Dict[str, Any], text: str) -> bool:
     return bool(following) and following[0].strip(".,?!").lower() in NUMBER_WORDS
 
 
-DATE_PREPOSITIONS = ("am", "im", "vom", "seit", "ab", "on", "in", "since", "from")
+# Words that belong to a date phrase when they stand right before it ("am",
+# "on the", "early", "so vor") or right after it ("8 months back", "2 jahre her").
+DATE_LEFT_WORDS = ("am", "im", "vom", "seit", "ab", "on", "in", "since", "from", "at", "the", "early", "late", "mid",
+                   "anfang", "ende", "mitte", "so", "ca", "ca.", "etwa", "about", "around", "roughly", "kurz")
+DATE_RIGHT_WORDS = ("ago", "back", "her", "zurück", "zuruck")
+DATE_JOINERS = ("", "of", "the", "of the", ",", ".")  # "3rd" + "may" in "the 3rd of may" are one date
+TIME_WORDS = ("viel", "wieviel", "um", "ab", "bis", "gegen")  # "18 uhr", "wie viel uhr": a time, no watch
+VERB_BEFORE_COVER = ("does", "do", "doesnt", "doesn't", "dont", "don't", "will", "would", "it", "iws", "warranty", "that", "also")
+
+
+def _word_before(text: str, start: int) -> str:
+    words = text[:start].split()
+    return words[-1].lower() if words else ""
 
 
 def with_preposition(entity: Dict[str, Any], text: str) -> Dict[str, Any]:
-    """A date phrase includes its preposition ("am 3.10.", "in march 2026"),
-    as the training data annotates it, whichever boundary DIET found."""
-    start = entity.get("start")
-    if entity.get("entity") != "purchase_date" or not start or not text:
+    """A date phrase includes its preposition and fillers ("am 3.10.", "on the
+    3rd", "early last year") and its "ago"/"back"/"her", as the training data
+    annotates it, whichever boundary DIET found."""
+    start, end = entity.get("start"), entity.get("end")
+    if entity.get("entity") != "purchase_date" or start is None or end is None or not text:
         return entity
-    before = text[:start].rstrip()
-    word = before.split()[-1] if before.split() else ""
-    if word.lower() not in DATE_PREPOSITIONS:
-        return entity
-    new_start = len(before) - len(word)
-    return {**entity, "start": new_start, "value": text[new_start:entity["end"]]}
+    while _word_before(text, start) in DATE_LEFT_WORDS:
+        before = text[:start].rstrip()
+        start = len(before) - len(before.split()[-1])
+    after = text[end:].split()
+    if after and after[0].lower().strip(".,?!") in DATE_RIGHT_WORDS:
+        end = text.index(after[0], end) + len(after[0].rstrip(".,?!"))
+    return {**entity, "start": start, "end": end, "value": text[start:end]}
+
+
+def merge_dates(entities: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+    """Two date pieces with only "of"/"the" between them become one date."""
+    merged: List[Dict[str, Any]] = []
+    for entity in sorted(entities, key=lambda e: (e.get("start") is None, e.get("start") or 0)):
+        last = merged[-1] if merged else None
+        if (last is not None and entity.get("entity") == last.get("entity") == "purchase_date"
+                and None not in (last.get("end"), entity.get("start"), entity.get("end"))
+                and entity["start"] >= last["end"]
+                and " ".join(text[last["end"]:entity["start"]].split()).lower() in DATE_JOINERS):
+            merged[-1] = {**last, "end": entity["end"], "value": text[last["start"]:entity["end"]]}
+            continue
+        merged.append(entity)
+    return merged
+
+
+def _not_a_product(entity: Dict[str, Any], text: str) -> bool:
+    """"uhr" in "18 uhr", "cover" in "does iws cover", "phone" in "phone number"."""
+    if entity.get("entity") != "product" or entity.get("start") is None:
+        return False
+    value, before = str(entity.get("value") or "").lower(), _word_before(text, entity["start"])
+    if value == "uhr" and (any(ch.isdigit() for ch in before) or before in TIME_WORDS):
+        return True
+    if value in ("cover", "covers") and before in VERB_BEFORE_COVER:
+        return True
+    return _names_a_number(entity, text)
 
 
 def clean(entities: List[Dict[str, Any]], text: str = "", intent: str = "") -> List[Dict[str, Any]]:
     kept, spans = [], set()
-    entities = [with_preposition(entity, text) for entity in entities]
+    entities = merge_dates([with_preposition(entity, text) for entity in entities], text) if text else entities
     for entity in entities:
         span = (entity.get("start"), entity.get("end"), entity.get("entity"))
         kind = entity.get("entity")
-        if span in spans or not plausible(entity) or _inside_another(entity, entities) or _names_a_number(entity, text):
+        if span in spans or not plausible(entity) or _inside_another(entity, entities) or _not_a_product(entity, text):
             continue
         if kind == "purchase_date" and intent and intent not in DATE_INTENTS:
             continue  # "who won the race yesterday" mentions no purchase

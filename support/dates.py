@@ -21,14 +21,30 @@ from support.text import fold
 
 EARLIEST_PURCHASE = date(2010, 1, 1)  # before any product of the brand; see README
 
-_LEADING = re.compile(r"^(?:am|im|ab|vom|seit|so um|ca\.?|circa|etwa|ungefahr|ungefähr|on|in|around|about|since|from|approx\.?|the)\s+", re.I)
+_LEADING = re.compile(r"^(?:am|im|ab|vom|seit|so um|so|at|kurz vor|kurz nach|shortly before|shortly after|just before|just after|right before|right after|ca\.?|circa|etwa|ungefahr|ungefähr|on|in|around|about|since|from|approx\.?|the)\s+", re.I)
 _SEASONS = {"fruhling": 4, "fruhjahr": 4, "spring": 4, "sommer": 7, "summer": 7, "herbst": 10, "autumn": 10, "fall": 10, "winter": 1}
 _HOLIDAYS = {"weihnachten": (12, 24), "christmas": (12, 24), "xmas": (12, 24), "silvester": (12, 31), "ostern": (4, 1), "easter": (4, 1)}
 _HALF_YEAR = [
-    (re.compile(r"^vor (?:einem|1) halben jahr$", re.I), lambda m: "vor 6 monaten"),
+    (re.compile(r"^vor (?:einem|1|nem|'nem|n|'n) halben jahr$", re.I), lambda m: "vor 6 monaten"),
     (re.compile(r"^(?:half a year|6 months) ago$", re.I), lambda m: "6 months ago"),
     (re.compile(r"^vor (\d+)[,.]5 jahren$", re.I), lambda m: f"vor {int(m.group(1)) * 12 + 6} monaten"),
     (re.compile(r"^(\d+)[,.]5 years ago$", re.I), lambda m: f"{int(m.group(1)) * 12 + 6} months ago"),
+]
+# Chat forms rewritten into what dateparser reads: fillers inside "vor ca. 2
+# Jahren", "nem" for "einem", "back"/"her" for "ago", "a couple of" for 2.
+_REWRITES = [
+    (re.compile(r"\b(vor)\s+(?:ca\.?|circa|knapp|fast|gut|uber|ueber|über|so|rund|etwa|ungefahr|ungefähr|mehr als|weniger als)\s+", re.I), r"\1 "),
+    (re.compile(r"\b(?:nem|'nem|n|'n|einem guten)\s+(jahr|monat)", re.I), r"einem \1"),
+    (re.compile(r"\b(?:a couple of|a couple|couple of|couple)\s+", re.I), "2 "),
+    (re.compile(r"\b(?:a few|few|several)\s+", re.I), "3 "),
+    (re.compile(r"\b(?:ein paar|paar)\s+", re.I), "3 "),
+    (re.compile(r"\b(?:almost|nearly|over|about|around|roughly|more than|less than|just over|just under)\s+(?=\d|a\b|an\b)", re.I), ""),
+    (re.compile(r"^(\d+\s+\w+|an? \w+)\s+back$", re.I), r"\1 ago"),
+    (re.compile(r"^(?:ist\s+)?(\d+|ein|eine|einen|einem)\s+(\w+)\s+(?:her|zuruck|zurück)$", re.I), r"vor \1 \2"),
+]
+_YEAR_WORDS = [
+    (re.compile(r"^(?:letzten|letztes|vorigen|voriges|vergangenen|vergangenes)\s+jahr(?:es)?$|^(?:last|previous)\s+year$", re.I), -1),
+    (re.compile(r"^(?:diesen|dieses|des)\s+jahr(?:es)?$|^(?:this|current)\s+year$", re.I), 0),
 ]
 _LAST_YEAR_IN = re.compile(r"^(?:letztes jahr|last year)\s+(?:im|in)\s+(\w+)$", re.I)
 _TRAILING = re.compile(r"\s+(?:gekauft|bought|purchased|rum|herum)$", re.I)
@@ -84,22 +100,61 @@ def _settings(lang: str, today: date) -> dict:
     }
 
 
+def _year_of(phrase: str, today: date) -> Optional[int]:
+    """"2024", "letzten Jahres", "last year", "this year" -> the year; else None."""
+    phrase = phrase.strip()
+    if re.fullmatch(r"(?:of\s+)?\d{4}", phrase):
+        return int(phrase[-4:])
+    phrase = re.sub(r"^of\s+", "", phrase)
+    for pattern, offset in _YEAR_WORDS:
+        if pattern.match(phrase):
+            return today.year + offset
+    return None
+
+
+def _year_as_number(text: str, today: date) -> str:
+    """"im März letzten Jahres" -> "im März 2025", "in november last year" ->
+    "in november 2025": dateparser reads the number, not the phrase."""
+    words = text.split()
+    for cut in (2, 3):
+        if len(words) > cut:
+            year = _year_of(" ".join(words[-cut:]), today)
+            if year is not None:
+                return f"{' '.join(words[:-cut])} {year}"
+    return text
+
+
+def _season_key(word: str) -> Optional[tuple]:
+    if word in _SEASONS:
+        return _SEASONS[word], 1
+    return _HOLIDAYS.get(word)
+
+
 def _season_or_holiday(text: str, today: date) -> Optional[date]:
     """"letzten Sommer" -> 1 July, "last christmas" -> 24 December: the most
     recent one that has begun (last year's when "letzte/last" and this year's
-    has not yet come)."""
+    has not yet come); "Sommer 2024", "christmas last year" -> that year's."""
     words = fold(text).split()
-    if not words or len(words) > 3:
+    if not words or len(words) > 4:
         return None
-    key = words[-1]
-    if key in _SEASONS:
-        month, day = _SEASONS[key], 1
-    elif key in _HOLIDAYS:
-        month, day = _HOLIDAYS[key]
-    else:
+    start = next((i for i, word in enumerate(words) if _season_key(word)), None)
+    if start is None:
+        return None
+    month, day = _season_key(words[start])
+    rest = " ".join(words[start + 1:])
+    if rest:
+        year = _year_of(rest, today)
+        return date(year, month, day) if year is not None else None
+    if len(words) > 3:
         return None
     candidate = date(today.year, month, day)
     return candidate if candidate <= today else candidate.replace(year=today.year - 1)
+
+
+def _part_of_year(key: str, year: int) -> date:
+    """"anfang 2025" -> 1 Jan, "mitte" -> 1 June, "ende" -> 31 Dec."""
+    month = {1: 1, 15: 6}.get(_PART_DAY.get(key, 0), 12)
+    return date(year, month, 1 if month != 12 else 31)
 
 
 def _iso(text: str) -> Optional[date]:
@@ -140,9 +195,11 @@ def parse_purchase_date(text: Optional[str], lang: str, today: date) -> ParsedDa
     if not text or not text.strip():
         return ParsedDate(None, DateProblem.UNPARSEABLE)
     cleaned = text.strip().rstrip("?!,;")
-    cleaned = _TRAILING.sub("", _LEADING.sub("", cleaned)).strip()
+    previous = None
+    while previous != cleaned:  # "on the 3rd of may", "so um ca. 2024"
+        previous, cleaned = cleaned, _TRAILING.sub("", _LEADING.sub("", cleaned)).strip()
     approximate = False
-    for pattern, replace in _HALF_YEAR:
+    for pattern, replace in _REWRITES + _HALF_YEAR:
         cleaned = pattern.sub(replace, cleaned)
     value = _iso(cleaned) or _numeric(cleaned, lang, today)
     if value is None:
@@ -164,21 +221,20 @@ def parse_purchase_date(text: Optional[str], lang: str, today: date) -> ParsedDa
                 if value >= today.replace(day=1):
                     value = value.replace(year=value.year - 1)
                 approximate = True
+        elif part and _year_of(part.group(2), today) is not None:
+            value, approximate = _part_of_year(part.group(1).lower(), _year_of(part.group(2), today)), True
         elif part:
             parsed = _parse(part.group(2), lang, today)
             if parsed is not None:
                 value = parsed.date()
                 key = part.group(1).lower()
-                if re.fullmatch(r"\d{4}", part.group(2).strip()):
-                    month = {1: 1, 15: 6}.get(_PART_DAY.get(key, 0), 12)
-                    value = value.replace(month=month, day=1 if month != 12 else 31)
-                elif key in _PART_DAY:
+                if key in _PART_DAY:
                     value = value.replace(day=_PART_DAY[key])
                 else:  # ende / end of / late: the month's last day
                     value = value.replace(day=calendar.monthrange(value.year, value.month)[1])
                 approximate = True
         else:
-            parsed = _parse(cleaned, lang, today)
+            parsed = _parse(_year_as_number(cleaned, today), lang, today)
             if parsed is not None:
                 value = parsed.date()
                 approximate = not _EXACT_DAY.search(cleaned)

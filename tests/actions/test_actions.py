@@ -1055,10 +1055,12 @@ async def test_warranty_check_covered(lang, product, values, hotline):
 
 
 @aio
-async def test_warranty_check_last_day_is_still_covered():
-    messages, _ = await run(ActionWarrantyCheck(), make_tracker("", "de", "inform", slots=form_slots("Smartphone", "2024-11-25", "DE")))
-    assert names(messages)[0] == "utter_warranty_covered"
-    assert (messages[0]["end"], messages[0]["remaining"]) == ("25. November 2026", "0 Tage")
+@pytest.mark.parametrize("purchase,response", [("2024-11-25", "utter_warranty_last_day"), ("2024-11-26", "utter_warranty_covered"),
+                                               ("2024-11-24", "utter_warranty_expired")])
+async def test_warranty_check_last_day_is_said_plainly(purchase, response):
+    messages, _ = await run(ActionWarrantyCheck(), make_tracker("", "de", "inform", slots=form_slots("Smartphone", purchase, "DE")))
+    assert names(messages)[0] == response
+    assert "remaining" not in messages[0] or messages[0]["remaining"] == "1 Tag"
 
 
 @aio

@@ -65,3 +65,31 @@ def test_a_language_in_a_switch_request_is_no_country():
     found = [entity("language_choice", "English", message), entity("country", "german", message)]
     assert values(clean(found, message, "switch_language")) == [("language_choice", "English")]
     assert values(clean([entity("country", "german", "german hotline")], "german hotline", "ask_hotline")) == [("country", "german")]
+
+
+def test_date_pieces_join_and_take_their_preposition_and_ago():
+    message = "bought a redmi on the 3rd of may in italy"
+    found = [entity("purchase_date", "3rd", message), entity("purchase_date", "may", message)]
+    assert values(clean(found, message, "check_warranty")) == [("purchase_date", "on the 3rd of may")]
+    message = "my charger broke, bought it 8 months back, still covered?"
+    assert values(clean([entity("purchase_date", "8 months", message)], message, "check_warranty")) == [
+        ("purchase_date", "8 months back")]
+    message = "poco f6 early last year gekauft"
+    assert values(clean([entity("purchase_date", "last year", message)], message, "check_warranty")) == [
+        ("purchase_date", "early last year")]
+    message = "gekauft so vor 8 monaten"
+    assert values(clean([entity("purchase_date", "vor 8 monaten", message)], message, "inform")) == [
+        ("purchase_date", "so vor 8 monaten")]
+
+
+def test_dates_apart_stay_apart():
+    message = "bought yesterday, broke last week"
+    found = [entity("purchase_date", "yesterday", message), entity("purchase_date", "last week", message)]
+    assert values(clean(found, message, "inform")) == [("purchase_date", "yesterday"), ("purchase_date", "last week")]
+
+
+def test_clock_time_and_verb_are_no_products():
+    for message, word in [("bis 18 uhr offen?", "uhr"), ("ab wie viel uhr seid ihr da", "uhr"), ("does iws cover a cracked screen", "cover")]:
+        assert clean([entity("product", word, message)], message, "ask_opening_hours") == []
+    for message, word in [("meine uhr ist kaputt", "uhr"), ("my phone cover broke", "cover")]:
+        assert values(clean([entity("product", word, message)], message, "check_warranty")) == [("product", word)]
