@@ -6,10 +6,17 @@ conversation "default", JSON that is not an object or an empty body end in a 500
 and non-string messages, huge bodies or non-object metadata go straight into the
 dialogue. ``HardenedRestInput`` rejects all of these with a 4xx and a JSON error
 body ``{"error": "..."}``; valid requests are handled by ``RestInput`` unchanged.
+
+A client that retries (a timeout, a replica that died mid-request) may send an
+optional ``message_id``: a message whose id the tracker store already holds is
+not handled again, the answers it got are sent back instead; a retry that
+arrives while the first is still running waits for it (in this process).
 """
 
+import asyncio
 import json
 import logging
+from contextvars import ContextVar
 from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
 
 from sanic import Blueprint, response
@@ -19,11 +26,19 @@ from sanic.response import HTTPResponse
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 
+from channels.tracker_lookup import full_tracker, replies_to
+
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 16 * 1024
 MAX_SENDER_LENGTH = 128
 MAX_MESSAGE_LENGTH = 4096
+MAX_MESSAGE_ID_LENGTH = 128
+IN_FLIGHT_WAIT_SECONDS = 30.0
+
+# The optional ``message_id`` of the request being handled, for the wrapped
+# ``on_new_message`` (set by the request middleware, same task as the handler).
+_current_message_id: ContextVar[Optional[Text]] = ContextVar("rest_message_id", default=None)
 
 
 class RequestRejected(Exception):
@@ -94,6 +109,11 @@ def validate_body(body: Optional[bytes]) -> Dict[Text, Any]:
     input_channel = data.get("input_channel")
     if input_channel is not None and not isinstance(input_channel, str):
         raise RequestRejected(400, "'input_channel' must be a string")
+    message_id = data.get("message_id")
+    if message_id is not None and (not isinstance(message_id, str) or not message_id.strip()):
+        raise RequestRejected(400, "'message_id' must be a non-empty string")
+    if message_id is not None and len(message_id) > MAX_MESSAGE_ID_LENGTH:
+        raise RequestRejected(400, f"'message_id' longer than {MAX_MESSAGE_ID_LENGTH} characters")
     return data
 
 
@@ -116,6 +136,10 @@ class HardenedRestInput(RestInput):
     ``credentials.yml``: both would claim ``/webhooks/rest``.
     """
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._in_flight: Dict[Tuple[Text, Text], asyncio.Event] = {}
+
     @classmethod
     def name(cls) -> Text:
         return "rest"
@@ -123,7 +147,13 @@ class HardenedRestInput(RestInput):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
-        custom_webhook = super().blueprint(on_new_message)
+        async def with_message_id(message: UserMessage) -> Any:
+            message_id = _current_message_id.get()
+            if message_id:
+                message.message_id = message_id
+            return await on_new_message(message)
+
+        custom_webhook = super().blueprint(with_message_id)
 
         @custom_webhook.middleware("request")
         async def validate(request: Request) -> Optional[HTTPResponse]:
@@ -138,9 +168,39 @@ class HardenedRestInput(RestInput):
                 return response.json({"error": reason}, status=status)
             # hand the validated object to RestInput (``request.json``)
             request.parsed_json = data
+            _current_message_id.set(data.get("message_id"))
+            if data.get("message_id"):
+                return await self._replay_or_claim(request, data["sender"], data["message_id"])
             return None
 
+        @custom_webhook.middleware("response")
+        async def release(request: Request, _: HTTPResponse) -> None:
+            key = getattr(request.ctx, "rest_claim", None)
+            if key is not None:
+                self._in_flight.pop(key).set()
+                request.ctx.rest_claim = None
+
         return custom_webhook
+
+    async def _replay_or_claim(self, request: Request, sender: Text, message_id: Text) -> Optional[HTTPResponse]:
+        """The stored answers of a message seen before; else None, with the
+        message claimed so that a concurrent retry waits for it."""
+        key = (sender, message_id)
+        running = self._in_flight.get(key)
+        if running is not None:
+            try:
+                await asyncio.wait_for(running.wait(), IN_FLIGHT_WAIT_SECONDS)
+            except asyncio.TimeoutError:
+                logger.warning("REST message %s still running after %.0f s; answering the retry anyway.",
+                               message_id, IN_FLIGHT_WAIT_SECONDS)
+        replies = replies_to(await full_tracker(request.app, sender), message_id, sender)
+        if replies is not None:
+            logger.info("REST message %s from %s was handled before; its answers are sent again.", message_id, sender)
+            return response.json(replies)
+        if key not in self._in_flight:
+            self._in_flight[key] = asyncio.Event()
+            request.ctx.rest_claim = key
+        return None
 
     @staticmethod
     def check(

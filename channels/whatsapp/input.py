@@ -13,6 +13,7 @@ from sanic.response import HTTPResponse
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 
+from channels.tracker_lookup import full_tracker, has_user_message
 from channels.whatsapp.graph_api import GraphApiClient
 from channels.whatsapp.ordering import _PerSenderRunner, _RecentIds
 from channels.whatsapp.output import WhatsAppOutput
@@ -161,34 +162,7 @@ class WhatsAppInput(InputChannel):
 
     async def _already_handled(self, app: Any, sender_id: Text, message_id: Text) -> bool:
         """Whether the tracker store already holds a user message with that id."""
-        from rasa.shared.core.events import UserUttered
-
-        agent = getattr(getattr(app, "ctx", None), "agent", None)
-        store = getattr(agent, "tracker_store", None)
-        if store is None:
-            return False
-        # The agent wraps its store in a FailSafeTrackerStore, whose
-        # ``retrieve_full_tracker`` only returns the latest session.
-        inner = getattr(store, "_tracker_store", store)
-        try:
-            tracker = await inner.retrieve_full_tracker(sender_id)
-        except Exception:
-            try:
-                tracker = await store.retrieve(sender_id)
-            except Exception:
-                logger.warning(
-                    "Tracker store lookup for %s failed; relying on the in-memory "
-                    "duplicate check.",
-                    sender_id,
-                    exc_info=True,
-                )
-                return False
-        if tracker is None:
-            return False
-        return any(
-            isinstance(event, UserUttered) and event.message_id == message_id
-            for event in reversed(tracker.events)
-        )
+        return has_user_message(await full_tracker(app, sender_id), message_id)
 
     async def _process(
         self,

@@ -23,7 +23,7 @@ from sanic import Sanic
 
 from channels.whatsapp import WhatsAppSettings
 from rasa.core.channels.channel import InputChannel, UserMessage
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.events import BotUttered, UserUttered
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GRAPH_VERSION = "v21.0"
@@ -271,21 +271,27 @@ class EchoBot:
 
         out, sender, text = message.output_channel, message.sender_id, message.text or ""
         if text == "/non_text":
-            await out.send_text_message(
-                sender, "Sorry, I can only read text messages. Ask me about warranty or support."
-            )
+            reply = {"text": "Sorry, I can only read text messages. Ask me about warranty or support."}
         elif text == "buttons":
-            await out.send_response(sender, {"text": "Was möchtest du tun?", "buttons": list(BUTTONS)})
+            reply = {"text": "Was möchtest du tun?", "buttons": list(BUTTONS)}
         elif text == "many buttons":
-            await out.send_response(sender, {"text": "Welches Land?", "buttons": list(MANY_BUTTONS)})
+            reply = {"text": "Welches Land?", "buttons": list(MANY_BUTTONS)}
         elif text == "long":
-            await out.send_text_message(sender, LONG_REPLY)
+            reply = {"text": LONG_REPLY}
         elif text.lower() in ("hallo", "moin", "servus"):
-            await out.send_text_message(sender, "Hallo! Wie kann ich dir helfen?")
+            reply = {"text": "Hallo! Wie kann ich dir helfen?"}
         elif text.lower() in ("hi", "hello"):
-            await out.send_text_message(sender, "Hi! How can I help you?")
+            reply = {"text": "Hi! How can I help you?"}
         else:
-            await out.send_text_message(sender, f"echo: {text}")
+            reply = {"text": f"echo: {text}"}
+        if "buttons" in reply:
+            await out.send_response(sender, dict(reply))  # send_response pops its keys
+        else:
+            await out.send_text_message(sender, reply["text"])
+        if self.tracker_store is not None:  # what Rasa stores after answering
+            tracker = await self.tracker_store.get_or_create_tracker(message.sender_id)
+            tracker.update(BotUttered(reply["text"], {k: v for k, v in reply.items() if k != "text"}))
+            await self.tracker_store.save(tracker)
 
     def texts(self) -> List[str]:
         return [m.text for m in self.received]

@@ -1,8 +1,13 @@
 """Tests of the hardened REST webhook, over HTTP on a live Sanic server."""
 
+import asyncio
 import json
+from types import SimpleNamespace
 
 import pytest
+from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import UserUttered
 
 from channel_testkit import EchoBot, post
 from channels.rest import MAX_BODY_BYTES, HardenedRestInput
@@ -41,6 +46,9 @@ REJECTIONS = [
     ("list metadata", body({"sender": "u1", "message": "hi", "metadata": [1]}), 400),
     ("number input_channel", body({"sender": "u1", "message": "hi", "input_channel": 5}), 400),
     ("lone surrogate", b'{"sender": "u1", "message": "\\ud800"}', 400),
+    ("number message_id", body({"sender": "u1", "message": "hi", "message_id": 7}), 400),
+    ("empty message_id", body({"sender": "u1", "message": "hi", "message_id": " "}), 400),
+    ("long message_id", body({"sender": "u1", "message": "hi", "message_id": "m" * 129}), 400),
 ]
 
 
@@ -115,3 +123,68 @@ def test_name_and_url_are_those_of_the_rest_channel():
     assert HardenedRestInput().url_prefix() == "rest"
     assert issubclass(HardenedRestInput, RestInput)
     assert "subclass" in (HardenedRestInput.__doc__ or "")
+
+
+# --- optional message_id: a retried message is answered once -----------------
+
+
+def stored_store_and_agent():
+    store = InMemoryTrackerStore(Domain.empty())
+    return store, SimpleNamespace(tracker_store=FailSafeTrackerStore(store))
+
+
+async def user_messages(store, sender):
+    tracker = await store.retrieve(sender)
+    return [(e.text, e.message_id) for e in tracker.events if isinstance(e, UserUttered)]
+
+
+@pytest.mark.asyncio
+async def test_a_retried_message_id_gets_the_same_answer_and_is_handled_once(serve, http):
+    store, agent = stored_store_and_agent()
+    bot = EchoBot(tracker_store=store)
+    server = await serve([HardenedRestInput()], bot, agent=agent)
+    first = await post(http, server.url("rest"), body({"sender": "u1", "message": "buttons", "message_id": "m-1"}))
+    again = await post(http, server.url("rest"), body({"sender": "u1", "message": "buttons", "message_id": "m-1"}))
+    assert first[0] == again[0] == 200
+    assert again[1] == first[1] and first[1][0]["buttons"]
+    assert await user_messages(store, "u1") == [("buttons", "m-1")]
+    # a new id, or no id at all, is a new message
+    await post(http, server.url("rest"), body({"sender": "u1", "message": "hi", "message_id": "m-2"}))
+    await post(http, server.url("rest"), body({"sender": "u1", "message": "hi"}))
+    assert bot.texts() == ["buttons", "hi", "hi"]
+    # the same id from another sender is another message
+    other = await post(http, server.url("rest"), body({"sender": "u2", "message": "hallo", "message_id": "m-1"}))
+    assert other[1] == [{"recipient_id": "u2", "text": "Hallo! Wie kann ich dir helfen?"}]
+
+
+@pytest.mark.asyncio
+async def test_a_retry_during_the_first_attempt_waits_for_it(serve, http):
+    store, agent = stored_store_and_agent()
+    bot = EchoBot(tracker_store=store)
+    bot.gates["slow"] = asyncio.Event()
+    server = await serve([HardenedRestInput()], bot, agent=agent)
+    payload = body({"sender": "u1", "message": "slow", "message_id": "m-9"})
+    first = asyncio.ensure_future(post(http, server.url("rest"), payload))
+    await asyncio.sleep(0.2)
+    retry = asyncio.ensure_future(post(http, server.url("rest"), payload))
+    await asyncio.sleep(0.2)
+    bot.gates["slow"].set()
+    (status_1, answer_1, _), (status_2, answer_2, _) = await asyncio.gather(first, retry)
+    assert status_1 == status_2 == 200
+    assert answer_1 == answer_2 == [{"recipient_id": "u1", "text": "echo: slow"}]
+    assert bot.texts() == ["slow"]
+
+
+@pytest.mark.asyncio
+async def test_an_unreadable_tracker_store_still_answers(serve, http):
+    class BrokenStore:
+        async def retrieve(self, sender_id):
+            raise RuntimeError("database down")
+
+        async def retrieve_full_tracker(self, sender_id):
+            raise RuntimeError("database down")
+
+    bot = EchoBot()
+    server = await serve([HardenedRestInput()], bot, agent=SimpleNamespace(tracker_store=BrokenStore()))
+    status, answer, _ = await post(http, server.url("rest"), body({"sender": "u1", "message": "hi", "message_id": "m-1"}))
+    assert (status, answer) == (200, [{"recipient_id": "u1", "text": "Hi! How can I help you?"}])

@@ -3,6 +3,7 @@ and what users get while the action server is down."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -81,6 +82,16 @@ def test_language_switch_mid_conversation(bot):
 def test_warranty_check_in_one_message(bot):
     reply = say(bot, "it-warranty", "Ich habe mein Xiaomi 13 Pro am 10. März 2025 in Italien gekauft, habe ich noch Garantie?")
     assert "10. März 2027" in reply and "noch abgesichert" in reply and "800 690 921" in reply
+
+
+def test_a_retried_rest_message_is_answered_again_but_handled_once(bot):
+    url, body = f"{bot.url}/webhooks/rest/webhook", {"sender": "it-retry", "message": "hotline italien", "message_id": "r-1"}
+    first = requests.post(url, json=body, timeout=30).json()
+    again = requests.post(url, json=body, timeout=30).json()
+    assert first and again == first
+    with sqlite3.connect(bot.env["TRACKER_DB"]) as db:  # the SQLite tracker store of endpoints.yml
+        stored = db.execute("SELECT count(*) FROM events WHERE sender_id = 'it-retry' AND type_name = 'user'").fetchone()
+    assert stored == (1,)
 
 
 def test_reply_within_3_seconds_when_the_action_server_is_down(bot):
