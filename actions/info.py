@@ -63,36 +63,59 @@ def asked_entries(tracker: Tracker, entity: str, words: Dict[str, tuple]) -> Lis
     return [ident for ident in dict.fromkeys(asked) if ident]
 
 
-class ActionChannels(Action):
+class CatalogueAction(Action):
+    """Describes the catalogue entries (channels, tools) the message names, or
+    lists them all when it names none."""
+
+    entity: Text
+    words: Dict[str, tuple]
+    overview_response: Text
+    overview_field: Text  # the placeholder of the overview response
+    info_response: Text
+    topic: Text
+
+    def entries(self) -> Dict[str, Dict[str, Any]]:
+        raise NotImplementedError
+
+    def after_entry(self, dispatcher: CollectingDispatcher, ident: str, lang: str) -> None:
+        """More to say after one entry (nothing by default)."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        lang = language(tracker)
+        entries = self.entries()
+        asked = asked_entries(tracker, self.entity, self.words)
+        if not asked:
+            dispatcher.utter_message(response=self.overview_response, **{self.overview_field: _listing(entries.values(), lang)})
+        for ident in asked:
+            _describe(dispatcher, self.info_response, entries[ident], lang)
+            self.after_entry(dispatcher, ident, lang)
+        return [SlotSet("last_topic", self.topic)]
+
+
+class ActionChannels(CatalogueAction):
+    entity, words, topic = "channel", CHANNEL_WORDS, "channels"
+    overview_response, overview_field, info_response = "utter_channels_overview", "channels", "utter_channel_info"
+
     def name(self) -> Text:
         return "action_channels"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        lang = language(tracker)
-        channels = knowledge().channels
-        asked = asked_entries(tracker, "channel", CHANNEL_WORDS)
-        if not asked:
-            dispatcher.utter_message(response="utter_channels_overview", channels=_listing(channels.values(), lang))
-        for ident in asked:
-            _describe(dispatcher, "utter_channel_info", channels[ident], lang)
-            if ident == "whatsapp":
-                utter_whatsapp(dispatcher, lang)
-        return [SlotSet("last_topic", "channels")]
+    def entries(self) -> Dict[str, Dict[str, Any]]:
+        return knowledge().channels
+
+    def after_entry(self, dispatcher: CollectingDispatcher, ident: str, lang: str) -> None:
+        if ident == "whatsapp":
+            utter_whatsapp(dispatcher, lang)
 
 
-class ActionSelfService(Action):
+class ActionSelfService(CatalogueAction):
+    entity, words, topic = "tool", TOOL_WORDS, "self_service"
+    overview_response, overview_field, info_response = "utter_self_service_overview", "tools", "utter_tool_info"
+
     def name(self) -> Text:
         return "action_self_service"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        lang = language(tracker)
-        tools = knowledge().tools
-        asked = asked_entries(tracker, "tool", TOOL_WORDS)
-        if not asked:
-            dispatcher.utter_message(response="utter_self_service_overview", tools=_listing(tools.values(), lang))
-        for ident in asked:
-            _describe(dispatcher, "utter_tool_info", tools[ident], lang)
-        return [SlotSet("last_topic", "self_service")]
+    def entries(self) -> Dict[str, Dict[str, Any]]:
+        return knowledge().tools
 
 
 def utter_partner(dispatcher: CollectingDispatcher, match: CountryMatch, lang: str) -> None:
