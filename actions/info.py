@@ -1,6 +1,7 @@
 """Service partners, regional service models, channels and self-service tools."""
 from __future__ import annotations
 
+import abc
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -63,9 +64,10 @@ def asked_entries(tracker: Tracker, entity: str, words: Dict[str, tuple]) -> Lis
     return [ident for ident in dict.fromkeys(asked) if ident]
 
 
-class CatalogueAction(Action):
+class CatalogueAction(Action, abc.ABC):
     """Describes the catalogue entries (channels, tools) the message names, or
-    lists them all when it names none."""
+    lists them all when it names none. Abstract: the SDK registers only its
+    subclasses."""
 
     entity: Text
     words: Dict[str, tuple]
@@ -74,8 +76,9 @@ class CatalogueAction(Action):
     info_response: Text
     topic: Text
 
+    @abc.abstractmethod
     def entries(self) -> Dict[str, Dict[str, Any]]:
-        raise NotImplementedError
+        """The catalogue from the knowledge data, by id."""
 
     def after_entry(self, dispatcher: CollectingDispatcher, ident: str, lang: str) -> None:
         """More to say after one entry (nothing by default)."""
