@@ -41,6 +41,18 @@ REDIS = dict(
 )
 
 
+def record_figures(report: Path, name: str, figures: Dict[str, Any]) -> None:
+    """Adds (or replaces) one run's figures in a JSON report under reports/,
+    stamped with the time; the other runs in the file stay."""
+    report.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        data = json.loads(report.read_text())
+    except (OSError, ValueError):
+        data = {}
+    data[name] = {**figures, "at": time.strftime("%Y-%m-%d %H:%M:%S")}
+    report.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -41,7 +41,6 @@ Every wait is bounded; the whole module takes about 4-5 minutes on 2 cores.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import re
 import sys
@@ -56,7 +55,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scaled_kit import (  # noqa: E402
     MODEL, PG, REDIS, ROOT, LoopThread, RoundRobinProxy, ScratchDatabase, Server,
-    TcpForwarder, action_server, base_env, bot_texts_after_each_user, message_id_of,
+    TcpForwarder, action_server, base_env, record_figures, bot_texts_after_each_user, message_id_of,
     rasa_server, run_bursts, run_conversations, services_missing, user_events, wait_all_up,
 )
 
@@ -120,13 +119,7 @@ FIGURES: Dict[str, dict] = {}
 
 def report(request, name: str, figures: dict) -> None:
     FIGURES[name] = figures
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        data = json.loads(REPORT.read_text())
-    except (OSError, ValueError):
-        data = {}
-    data[name] = {**figures, "at": time.strftime("%Y-%m-%d %H:%M:%S")}
-    REPORT.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    record_figures(REPORT, name, figures)
     line = f"[scaled] {name}: " + ", ".join(f"{k}={v}" for k, v in figures.items())
     capture = request.config.pluginmanager.getplugin("capturemanager")
     if capture is not None:

@@ -29,6 +29,9 @@ from typing import Any, Dict, List
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "integration"))
+from scaled_kit import record_figures  # noqa: E402  (one writer for the reports of the scaled profile)
+
 REPORT = ROOT / "reports" / "lock_race.json"
 REDIS_HOST = os.environ.get("REDIS_HOST", "127.0.0.1") or "127.0.0.1"
 REDIS_PORT = int(os.environ.get("REDIS_PORT", "6379") or 6379)
@@ -151,13 +154,7 @@ def prefix(red):
 
 
 def record(name: str, figures: Dict[str, Any]) -> None:
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        data = json.loads(REPORT.read_text())
-    except (OSError, ValueError):
-        data = {}
-    data[name] = {**figures, "at": time.strftime("%Y-%m-%d %H:%M:%S")}
-    REPORT.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    record_figures(REPORT, name, figures)
     print(f"\n[lock race] {name}: {json.dumps(figures, sort_keys=True)}")
 
 
