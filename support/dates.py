@@ -221,8 +221,8 @@ def parse_purchase_date(text: Optional[str], lang: str, today: date) -> ParsedDa
                 if value >= today.replace(day=1):
                     value = value.replace(year=value.year - 1)
                 approximate = True
-        elif part and _year_of(part.group(2), today) is not None:
-            value, approximate = _part_of_year(part.group(1).lower(), _year_of(part.group(2), today)), True
+        elif part and (year := _year_of(part.group(2), today)) is not None:
+            value, approximate = _part_of_year(part.group(1).lower(), year), True
         elif part:
             parsed = _parse(part.group(2), lang, today)
             if parsed is not None:
