@@ -1,0 +1,47 @@
+"""The purchase-date grammar against a table of how people write dates
+(tests/unit/date_expressions.yml: written from chat habits and the reading
+rules, not from the code). Each line expects a day, a month, a year, `ask`
+or `future`; a month or year means the parser must return the whole span,
+so the bot never fills in a part the user did not give."""
+import calendar
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from support.dates import DateProblem, parse_purchase_date
+
+TABLE = yaml.safe_load((Path(__file__).parent / "date_expressions.yml").read_text(encoding="utf-8"))
+TODAY = date.fromisoformat(TABLE["today"])
+ROWS = TABLE["expressions"]
+
+
+def expected_span(expect: str):
+    parts = [int(p) for p in expect.split("-")]
+    if len(parts) == 3:
+        day = date(*parts)
+        return day, day
+    if len(parts) == 2:
+        year, month = parts
+        return date(year, month, 1), min(TODAY, date(year, month, calendar.monthrange(year, month)[1]))
+    return date(parts[0], 1, 1), min(TODAY, date(parts[0], 12, 31))
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[f"{r['lang']}:{r['text']}" for r in ROWS])
+def test_date_expression(row):
+    result = parse_purchase_date(row["text"], row["lang"], TODAY)
+    expect = str(row["expect"])
+    if expect == "ask":
+        assert result.problem in (DateProblem.UNPARSEABLE, DateProblem.AMBIGUOUS), result
+    elif expect == "future":
+        assert result.problem == DateProblem.FUTURE, result
+    else:
+        assert result.problem is None, result
+        assert (result.earliest, result.latest) == expected_span(expect), result
+
+
+def test_the_table_is_large_and_bilingual():
+    assert len(ROWS) >= 300
+    assert {r["lang"] for r in ROWS} == {"de", "en"}
+    assert len({(r["lang"], r["text"]) for r in ROWS}) == len(ROWS)
