@@ -1,8 +1,6 @@
-"""What every action needs: the language, the country asked about, the clock."""
+"""What every action needs: the language and the country asked about."""
 from __future__ import annotations
 
-import os
-from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Tracker
@@ -11,17 +9,6 @@ from rasa_sdk.events import SlotSet
 from support.knowledge import Country, knowledge
 from support.language import LANGUAGES, detect
 from support.names import CountryMatch, countries
-
-NOW_VARIABLE = "SUPPORT_BOT_NOW"  # ISO timestamp that freezes the clock (tests, demos)
-
-
-def now() -> datetime:
-    frozen = os.environ.get(NOW_VARIABLE)
-    if frozen:
-        value = datetime.fromisoformat(frozen)
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    return datetime.now(timezone.utc)
-
 
 def language(tracker: Tracker) -> str:
     slot = tracker.get_slot("language")

@@ -10,8 +10,8 @@ from babel.dates import get_timezone_name
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import covered, entity_values, language, now, remember, requested_country
-from support import formatting, hours
+from actions.common import covered, entity_values, language, remember, requested_country
+from support import clock, formatting, hours
 from support.knowledge import WEEKDAYS, Country, knowledge
 from support.names import CountryMatch
 from support.phrases import phrase, pick
@@ -40,7 +40,7 @@ def _day_time(moment: datetime, lang: str) -> str:
 
 def utter_status(dispatcher: CollectingDispatcher, country: Country, lang: str) -> None:
     """Whether the hotline is open now, in the country's own time zone."""
-    moment = now()
+    moment = clock.now()
     state = hours.status(country.hotline.hours, country.time_zone, moment)
     name = country.name(lang)
     local = _day_time(state.local_now, lang)

@@ -2,19 +2,20 @@
 warranty check form. The rules themselves are `support.warranty`."""
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import countries_in_message, covered, entity_values, language, now, remember
+from actions.common import countries_in_message, covered, entity_values, language, remember
 from actions.hotline import hours_text
-from support import formatting, warranty
-from support.dates import DateProblem, parse_purchase_date
+from support import clock, formatting, warranty
+from support.dates import DateProblem, ParsedDate, parse_purchase_date
 from support.knowledge import knowledge
 from support.names import CountryMatch, countries, products
 from support.phrases import phrase, pick
@@ -174,11 +175,8 @@ class ActionWarrantyCheck(Action):
         reset = [SlotSet("product", None), SlotSet("purchase_date", None), SlotSet("purchase_country", None)]
         reset += remember(match, "warranty_check")
         product = products().resolve(tracker.get_slot("product"))
-        try:
-            purchase = date.fromisoformat(tracker.get_slot("purchase_date") or "")
-        except ValueError:
-            purchase = None
-        if match is None or product is None or purchase is None:
+        span = stored_span(tracker.get_slot("purchase_date"))
+        if match is None or product is None or span is None:
             dispatcher.utter_message(response="utter_default")
             return reset
         period = warranty.period_for(kb, match.code, product.kind)
@@ -186,18 +184,25 @@ class ActionWarrantyCheck(Action):
             utter_contact(dispatcher, "utter_warranty_check_unknown", match, lang, country=match.name(lang))
             return reset
         country = covered(match)
-        today = now().astimezone(ZoneInfo(country.time_zone)).date() if country else now().date()
-        result = warranty.check(period, purchase, today)
+        today = clock.now().astimezone(ZoneInfo(country.time_zone)).date() if country else clock.today()
+        earliest, latest, precision = span
         shown = product.iws_model or product.text
         if lang == "de" and shown.islower():
             shown = shown[:1].upper() + shown[1:]  # German nouns: "Ladekabel"
-        values = {
-            "product": shown,
-            "purchase": formatting.long_date(purchase, lang),
-            "country": match.name(lang),
-            "period": formatting.months(period.months, lang),
-            "end": formatting.long_date(result.end, lang),
-        }
+        values = {"product": shown, "country": match.name(lang), "period": formatting.months(period.months, lang),
+                  "purchase": formatting.span(earliest, latest, precision, lang)}
+        spanned = warranty.check_span(period, earliest, latest, today)
+        if spanned.verdict is None:
+            dispatcher.utter_message(
+                response="utter_warranty_depends_on_day", last_expired=formatting.long_date(spanned.last_expired, lang),
+                first_covered=formatting.long_date(spanned.first_covered, lang), **values)
+            return [SlotSet("purchase_date", None), SlotSet("purchase_span", tracker.get_slot("purchase_date")),
+                    SlotSet("exact_day_needed", True), FollowupAction("warranty_form")]
+        result = spanned.verdict
+        values["end"] = formatting.long_date(result.end, lang)
+        if earliest != latest:
+            dispatcher.utter_message(response="utter_date_span_assumed", span=values["purchase"],
+                                     date=formatting.long_date(result.purchase, lang))
         if result.covered and result.days_left == 0:
             dispatcher.utter_message(response="utter_warranty_last_day", **values)
         elif result.covered:
@@ -214,7 +219,58 @@ class ActionWarrantyCheck(Action):
             dispatcher.utter_message(response="utter_next_step_website")
         if product.iws_model:
             dispatcher.utter_message(response="utter_next_step_iws", model=product.iws_model)
+        if tracker.get_slot("purchase_span") or tracker.get_slot("exact_day_needed"):
+            reset += [SlotSet("purchase_span", None), SlotSet("exact_day_needed", False)]
         return reset
+
+
+def stored_span(value: Optional[str]) -> Optional[Tuple[date, date, str]]:
+    """The purchase_date slot: an ISO day ("2025-03-10") or, for a date known
+    only roughly, an ISO interval with its precision ("2025-03-01/2025-03-31/month")."""
+    try:
+        parts = (value or "").split("/")
+        if len(parts) == 1:
+            day = date.fromisoformat(parts[0])
+            return day, day, "day"
+        return date.fromisoformat(parts[0]), date.fromisoformat(parts[1]), parts[2] if len(parts) > 2 else "range"
+    except ValueError:
+        return None
+
+
+def slot_text(parsed: ParsedDate) -> str:
+    if parsed.earliest == parsed.latest:
+        return parsed.earliest.isoformat()
+    return f"{parsed.earliest.isoformat()}/{parsed.latest.isoformat()}/{parsed.precision}"
+
+
+def read_purchase_date(slot_value: Any, tracker: Tracker, lang: str) -> Tuple[ParsedDate, str]:
+    """The purchase date of the latest message: the slot's text (an entity or the
+    whole answer), widened to the whole message where the entity holds only part
+    of the date ("04" of "04/2025", "may 12" of "may 12 2025"). With a day alone
+    ("am 10.") after the bot asked for the exact day, that day of the remembered span."""
+    today = clock.today()
+    text = str(slot_value or "")
+    parsed = parse_purchase_date(text, lang, today)
+    message = tracker.latest_message.get("text") or ""
+    if message and message != text:
+        whole = parse_purchase_date(message, lang, today)
+        if whole.problem is None and (parsed.problem is not None or (parsed.text and parsed.text in whole.text)):
+            parsed, text = whole, message
+    remembered = stored_span(tracker.get_slot("purchase_span"))
+    if remembered and parsed.problem is not None:
+        day = day_of_month(message or text)
+        earliest, latest, _ = remembered
+        if day is not None:
+            for candidate in (earliest + timedelta(days=n) for n in range((latest - earliest).days + 1)):
+                if candidate.day == day:
+                    return parse_purchase_date(candidate.isoformat(), lang, today), text
+    return parsed, text
+
+
+def day_of_month(text: str) -> Optional[int]:
+    """"am 10.", "the 10th", "10" -> 10 (an answer to "which day exactly?")."""
+    match = re.fullmatch(r"\s*(?:am|den|on the|on|the)?\s*(\d{1,2})(?:\.|st|nd|rd|th|ten)?\s*[.!]?\s*", text, re.I)
+    return int(match.group(1)) if match and 1 <= int(match.group(1)) <= 31 else None
 
 
 class ValidateWarrantyForm(FormValidationAction):
@@ -229,20 +285,22 @@ class ValidateWarrantyForm(FormValidationAction):
 
     def validate_purchase_date(self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         lang = language(tracker)
-        text = str(slot_value or "")
-        parsed = parse_purchase_date(text, lang, now().date())
+        parsed, text = read_purchase_date(slot_value, tracker, lang)
         if parsed.problem == DateProblem.FUTURE:
             dispatcher.utter_message(response="utter_invalid_date_future", date=formatting.long_date(parsed.value, lang))
             return {"purchase_date": None}
         if parsed.problem == DateProblem.TOO_OLD:
             dispatcher.utter_message(response="utter_invalid_date_too_old", date=formatting.long_date(parsed.value, lang))
             return {"purchase_date": None}
+        if parsed.problem == DateProblem.AMBIGUOUS:
+            dispatcher.utter_message(response="utter_invalid_date_ambiguous", value=parsed.text or text)
+            return {"purchase_date": None}
         if parsed.problem is not None:
             dispatcher.utter_message(response="utter_invalid_date", value=text)
             return {"purchase_date": None}
-        if parsed.approximate:
-            dispatcher.utter_message(response="utter_date_assumed", date=formatting.long_date(parsed.value, lang))
-        return {"purchase_date": parsed.value.isoformat()}
+        if tracker.get_slot("purchase_span"):
+            return {"purchase_date": slot_text(parsed), "purchase_span": None, "exact_day_needed": False}
+        return {"purchase_date": slot_text(parsed)}
 
     def validate_purchase_country(self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         match = countries().resolve(str(slot_value) if slot_value else None)

@@ -18,7 +18,6 @@ lost (the text is kept).
 """
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Dict, List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -26,6 +25,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from components.stateless import StatelessMessageComponent
+from support import clock
 from support.dates import DateProblem, parse_purchase_date
 from support.names import countries
 from support.text import fold
@@ -41,7 +41,7 @@ def plausible(entity: Dict[str, Any]) -> bool:
     if kind == "purchase_date":
         if any(ch.isdigit() for ch in value):
             return True  # "31.02.2025": the form says plainly it is no date
-        today = date.today()
+        today = clock.today()
         return any(parse_purchase_date(value, lang, today).problem != DateProblem.UNPARSEABLE for lang in ("de", "en"))
     return True
 

@@ -81,3 +81,14 @@ def days_range(codes: Optional[Iterable[str]], lang: str) -> Optional[str]:
 
 def minutes_clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def span(earliest: date, latest: date, precision: str, lang: str) -> str:
+    """A purchase date known as a span: "April 2025", "2024", or "1. – 7. Mai 2025" written out."""
+    if earliest == latest:
+        return long_date(earliest, lang)
+    if precision == "month":
+        return _format_date(earliest, format="LLLL yyyy", locale=locale(lang))
+    if precision == "year":
+        return str(earliest.year)
+    return f"{long_date(earliest, lang)} – {long_date(latest, lang)}"

@@ -8,7 +8,7 @@ the bot then says it does not know instead of guessing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Optional
 
 from dateutil.relativedelta import relativedelta
@@ -87,3 +87,26 @@ def serviced_across_eu(kb: Knowledge, bought_in: Optional[str], service_in: Opti
     if kb.is_eu_member(bought_in) and kb.is_eu_member(service_in):
         return True
     return None
+
+
+@dataclass(frozen=True)
+class SpanCheck:
+    """The verdict for a purchase date known only as a span of days."""
+    verdict: Optional[WarrantyCheck]  # the same verdict for every day of the span (at its least favourable day), else None
+    last_expired: Optional[date]  # when the verdict depends on the day: the last purchase day already expired
+    first_covered: Optional[date]  # ... and the first purchase day still covered
+
+
+def check_span(period: Period, earliest: date, latest: date, today: date) -> SpanCheck:
+    """Covered for every day of the span -> the check at its earliest day (the
+    shortest cover); expired for every day -> the check at its latest day (the
+    most recent expiry); otherwise where the verdict changes."""
+    first, last = check(period, earliest, today), check(period, latest, today)
+    if first.covered:
+        return SpanCheck(first, None, None)
+    if not last.covered:
+        return SpanCheck(last, None, None)
+    day = earliest
+    while not check(period, day, today).covered:
+        day += timedelta(days=1)
+    return SpanCheck(None, day - timedelta(days=1), day)

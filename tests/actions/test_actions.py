@@ -1176,3 +1176,30 @@ async def test_warranty_check_with_incomplete_slots(slots):
     assert names(messages) == ["utter_default"]
     assert events[:3] == RESET
     assert SlotSet("last_topic", "warranty_check") in events
+
+
+# --- warranty check with a purchase date known only as a span ------------------------------------
+
+@aio
+@pytest.mark.parametrize("lang,span,response,assumed", [
+    ("de", "2025-04-01/2025-04-30/month", "utter_warranty_covered", "1. April 2025"),  # any day of April 2025: covered
+    ("en", "2024-01-01/2024-12-31/year", "utter_warranty_expired", "31 December 2024"),  # Indian 12 months: expired either way
+])
+async def test_warranty_check_of_a_span_gives_the_verdict_that_holds_for_every_day(lang, span, response, assumed):
+    country = "DE" if lang == "de" else "IN"
+    messages, events = await run(ActionWarrantyCheck(), make_tracker("", lang, "inform", slots=form_slots("Smartphone", span, country)))
+    assert names(messages)[:2] == ["utter_date_span_assumed", response]
+    assert messages[0]["date"] == assumed
+    assert events[:3] == RESET
+
+
+@aio
+@pytest.mark.parametrize("lang,first_covered", [("de", "25. November 2024"), ("en", "25 November 2024")])
+async def test_warranty_check_of_a_span_that_straddles_the_end_asks_for_the_day(lang, first_covered):
+    # 24 months in Germany, today 25 Nov 2026: November 2024 is covered from the 25th on (that purchase ends today)
+    messages, events = await run(ActionWarrantyCheck(), make_tracker("", lang, "inform", slots=form_slots("Smartphone", "2024-11-01/2024-11-30/month", "DE")))
+    assert names(messages) == ["utter_warranty_depends_on_day"]
+    assert messages[0]["first_covered"] == first_covered
+    assert SlotSet("purchase_date", None) in events and SlotSet("exact_day_needed", True) in events
+    assert SlotSet("product", None) not in events  # product and country stay for the day's answer
+    assert events[-1] == FollowupAction("warranty_form")

@@ -54,9 +54,8 @@ def test_form_and_validation_action_are_in_the_domain():
     [
         ("10.03.2025", "de", "2025-03-10"),
         ("am 3.10.", "de", "2026-10-03"),
-        ("vor zwei Jahren", "de", "2024-11-25"),
         ("2 weeks ago", "en", "2026-11-11"),
-        ("3/10/2025", "en", "2025-03-10"),  # English: month first
+        ("3/10/2025", "en", "2025-10-03"),  # day first in English too, as in every country of the source
         ("10 March 2025", "en", "2025-03-10"),
         ("2025-03-10", "de", "2025-03-10"),  # already ISO (the form stores ISO): accepted as is
         ("2025-03-10", "en", "2025-03-10"),
@@ -69,18 +68,43 @@ def test_valid_exact_dates(value, lang, expected):
 
 
 @pytest.mark.parametrize(
-    "value,lang,expected,shown",
+    "value,lang,expected",
     [
-        ("last June", "en", "2026-06-01", "1 June 2026"),
-        ("March 2025", "en", "2025-03-01", "1 March 2025"),
-        ("im Januar 2026", "de", "2026-01-01", "1. Januar 2026"),
+        ("last June", "en", "2026-06-01/2026-06-30/month"),
+        ("March 2025", "en", "2025-03-01/2025-03-31/month"),
+        ("im Januar 2026", "de", "2026-01-01/2026-01-31/month"),
+        ("vor zwei Jahren", "de", "2024-11-01/2024-11-30/month"),
+        ("2024", "de", "2024-01-01/2024-12-31/year"),
     ],
 )
-def test_approximate_dates_are_accepted_and_the_assumption_is_said(value, lang, expected, shown):
+def test_rough_dates_are_kept_as_the_span_they_mean(value, lang, expected):
+    """No day is filled in: the check decides on the whole span (or asks)."""
     result, messages = validate("validate_purchase_date", value, lang)
     assert result == {"purchase_date": expected}
-    assert names(messages) == ["utter_date_assumed"]
-    assert messages[0]["date"] == shown
+    assert messages == []
+
+
+@pytest.mark.parametrize("value,lang", [("may 25", "en"), ("märz oder april 2025", "de"), ("vor ein paar monaten", "de")])
+def test_ambiguous_dates_are_asked_again(value, lang):
+    result, messages = validate("validate_purchase_date", value, lang)
+    assert result == {"purchase_date": None}
+    assert names(messages) == ["utter_invalid_date_ambiguous"]
+
+
+def test_the_whole_message_completes_a_partial_date_entity():
+    """DIET found "04" of "04/2025": the date is read from the message."""
+    dispatcher = CollectingDispatcher()
+    text = "xiaomi 14 in deutschland gekauft 04/2025, noch garantie?"
+    tracker = make_tracker(text, "de", "check_warranty", entities=[("purchase_date", "04")])
+    result = ValidateWarrantyForm().validate_purchase_date("04", dispatcher, tracker, DOMAIN)
+    assert result == {"purchase_date": "2025-04-01/2025-04-30/month"}
+
+
+def test_a_day_alone_completes_the_remembered_span():
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("am 10.", "de", "inform", slots={"purchase_span": "2024-11-01/2024-11-30/month"})
+    result = ValidateWarrantyForm().validate_purchase_date("am 10.", dispatcher, tracker, DOMAIN)
+    assert result == {"purchase_date": "2024-11-10", "purchase_span": None, "exact_day_needed": False}
 
 
 @pytest.mark.parametrize(
@@ -88,7 +112,7 @@ def test_approximate_dates_are_accepted_and_the_assumption_is_said(value, lang, 
     [
         ("morgen", "de", "26. November 2026"),
         ("tomorrow", "en", "26 November 2026"),
-        ("Dezember 2026", "de", "1. Dezember 2026"),
+        ("Januar 2027", "de", "1. Januar 2027"),
     ],
 )
 def test_future_dates_are_rejected(value, lang, shown):
