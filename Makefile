@@ -27,7 +27,7 @@ data/nlu/lookups.yml: $(STAMP) scripts/gen_lookups.py $(KNOWLEDGE) support/names
 	$(PY) scripts/gen_lookups.py
 
 $(MODEL): $(SPACY) data/nlu/lookups.yml config.yml domain.yml $(TRAIN_DATA)
-	$(RASA) train --force --fixed-model-name support-bot --out models
+	$(RASA) train --fixed-model-name support-bot --out models
 
 train: $(MODEL)
 
@@ -49,8 +49,11 @@ test: $(MODEL)
 bench: $(MODEL)
 	$(PY) scripts/bench.py
 
-.PHONY: eval
-eval: $(SPACY) data/nlu/lookups.yml
+.PHONY: eval eval-nlu
+eval: $(MODEL)
+	$(PY) scripts/eval_conversations.py
+
+eval-nlu: $(SPACY) data/nlu/lookups.yml
 	$(PY) scripts/eval_nlu.py
 
 lock: $(STAMP)

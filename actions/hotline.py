@@ -7,13 +7,14 @@ from datetime import datetime
 from typing import Any, Dict, List, Text
 
 from babel.dates import get_timezone_name
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import covered, entity_values, language, remember, requested_country
+from actions.multi_topic import TopicAction
+from actions.common import countries_in_message, covered, entity_values, language, remember
 from support import clock, formatting, hours
 from support.knowledge import WEEKDAYS, Country, knowledge
-from support.names import CountryMatch
+from support.names import CountryMatch, countries
 from support.phrases import phrase, pick
 from support.text import fold
 
@@ -94,7 +95,10 @@ def utter_hotline(dispatcher: CollectingDispatcher, match: CountryMatch, lang: s
     utter_whatsapp(dispatcher, country, lang)
 
 
-class CountryTopicAction(Action, abc.ABC):
+MAX_COUNTRIES = len(knowledge().countries)
+
+
+class CountryTopicAction(TopicAction, abc.ABC):
     """An answer about one country; asks for the country when none is known."""
 
     topic = ""
@@ -106,17 +110,23 @@ class CountryTopicAction(Action, abc.ABC):
     def ask_country(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> None:
         dispatcher.utter_message(response="utter_ask_country")
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        """One answer for each country the message names (up to the ten the
+        source covers), else for the conversation's country, else a question."""
         lang = language(tracker)
-        match, unknown = requested_country(tracker)
-        if unknown is not None:
-            dispatcher.utter_message(response="utter_country_unknown", value=unknown)
+        matches, unknown = countries_in_message(tracker)
+        if unknown and not matches:
+            dispatcher.utter_message(response="utter_country_unknown", value=unknown[0])
             return remember(None, self.topic)
-        if match is None:
+        if not matches:
+            slot_match = countries().resolve(tracker.get_slot("country"))
+            matches = [slot_match] if slot_match else []
+        if not matches:
             self.ask_country(dispatcher, tracker, lang)
             return remember(None, self.topic)
-        self.respond(dispatcher, tracker, lang, match)
-        return remember(match, self.topic)
+        for match in matches[:MAX_COUNTRIES]:
+            self.respond(dispatcher, tracker, lang, match)
+        return remember(matches[0], self.topic)
 
 
 class ActionHotline(CountryTopicAction):
@@ -124,6 +134,13 @@ class ActionHotline(CountryTopicAction):
 
     def name(self) -> Text:
         return "action_hotline"
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        from actions.info import CHANNEL_WORDS, ActionChannels, excluded_entries
+
+        if "hotline" in excluded_entries(tracker.latest_message.get("text") or "", CHANNEL_WORDS):
+            return await ActionChannels().answer(dispatcher, tracker, domain)  # "how else besides the phone?"
+        return await super().answer(dispatcher, tracker, domain)
 
     def respond(self, dispatcher, tracker, lang, match) -> None:
         utter_hotline(dispatcher, match, lang)

@@ -2,34 +2,31 @@
 from __future__ import annotations
 
 import abc
+import re
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import countries_in_message, covered, entity_values, language, remember
 from actions.hotline import CountryTopicAction
+from actions.multi_topic import TopicAction
 from support import formatting
 from support.knowledge import knowledge
 from support.names import CountryMatch
+from support.retrieval import catalogue
+from support.vocabulary import entity_vocabulary
 from support.phrases import phrase, pick
 from support.text import fold
 
 
-CHANNEL_WORDS = {
-    "hotline": ("hotline", "telefon", "phone", "anruf", "call", "nummer", "number"),
-    "website": ("website", "webseite", "homepage", "seite", "site", "livechat", "chat", "web"),
-    "app": ("app", "supportapp"),
-    "whatsapp": ("whatsapp", "whats", "wa"),
-    "premium_centre": ("premium", "servicezentr", "servicecent", "servicecenter", "lounge", "store", "laden"),
-}
-TOOL_WORDS = {
-    "mi_community": ("community", "comunity", "forum", "foren", "micommunity"),
-    "hyperosupdates": ("hyperosupdates", "hyperos", "firmware", "update"),
-    "memeos_enhancer": ("memeos", "enhancer", "memeosenhancer"),
-}
+CHANNEL_WORDS = {k: tuple(v) for k, v in entity_vocabulary()["catalogue_words"]["channel"].items()}
+TOOL_WORDS = {k: tuple(v) for k, v in entity_vocabulary()["catalogue_words"]["tool"].items()}
+EXCLUDING = re.compile(
+    r"\b(?:" + "|".join(re.escape(fold(w)) for w in entity_vocabulary()["excluding_words"]) + r")\s+(?:(?:the|dem|der|die|das|den|per|via|by|am|an)\s+)?(\w+)"
+)
 
 
 def _match_words(value: str, table: Dict[str, tuple]) -> Optional[str]:
@@ -58,13 +55,21 @@ def utter_whatsapp(dispatcher: CollectingDispatcher, lang: str) -> None:
             dispatcher.utter_message(response="utter_whatsapp_until", country=country.name(lang), until=until)
 
 
+def excluded_entries(text: str, words: Dict[str, tuple]) -> List[str]:
+    """Channels the user rules out: "besides the phone", "ausser per telefon"."""
+    found = [_match_words(match.group(1), words) for match in EXCLUDING.finditer(fold(text))]
+    return [ident for ident in dict.fromkeys(found) if ident]
+
+
 def asked_entries(tracker: Tracker, entity: str, words: Dict[str, tuple]) -> List[str]:
-    """Ids of the channels/tools the latest message names, in order, once each."""
+    """Ids of the channels/tools the latest message names, in order, once each
+    (not those it rules out)."""
+    excluded = excluded_entries(tracker.latest_message.get("text") or "", words)
     asked = [_match_words(value, words) for value in entity_values(tracker, entity)]
-    return [ident for ident in dict.fromkeys(asked) if ident]
+    return [ident for ident in dict.fromkeys(asked) if ident and ident not in excluded]
 
 
-class CatalogueAction(Action, abc.ABC):
+class CatalogueAction(TopicAction, abc.ABC):
     """Describes the catalogue entries (channels, tools) the message names, or
     lists them all when it names none. Abstract: the SDK registers only its
     subclasses."""
@@ -83,12 +88,17 @@ class CatalogueAction(Action, abc.ABC):
     def after_entry(self, dispatcher: CollectingDispatcher, ident: str, lang: str) -> None:
         """More to say after one entry (nothing by default)."""
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         lang = language(tracker)
         entries = self.entries()
+        text = tracker.latest_message.get("text") or ""
+        excluded = excluded_entries(text, self.words)
         asked = asked_entries(tracker, self.entity, self.words)
+        if not asked and not excluded:
+            asked = [ident for ident, _ in catalogue(self.entity).search(text)]
         if not asked:
-            dispatcher.utter_message(response=self.overview_response, **{self.overview_field: _listing(entries.values(), lang)})
+            shown = [entry for ident, entry in entries.items() if ident not in excluded]
+            dispatcher.utter_message(response=self.overview_response, **{self.overview_field: _listing(shown, lang)})
         for ident in asked:
             _describe(dispatcher, self.info_response, entries[ident], lang)
             self.after_entry(dispatcher, ident, lang)
@@ -180,14 +190,14 @@ class ActionRegionalService(CountryTopicAction):
     def name(self) -> Text:
         return "action_regional_service"
 
-    async def run(self, dispatcher, tracker, domain):
+    async def answer(self, dispatcher, tracker, domain):
         region = region_named(tracker)
         matches, _ = countries_in_message(tracker)
         if region is not None and not matches:
             lang = language(tracker)
             dispatcher.utter_message(response="utter_regional_model", region=pick({k: v[0] for k, v in region["names"].items()}, lang), model=pick(region["model"], lang))
             return remember(None, self.topic)
-        return await super().run(dispatcher, tracker, domain)
+        return await super().answer(dispatcher, tracker, domain)
 
     def ask_country(self, dispatcher, tracker, lang) -> None:
         dispatcher.utter_message(response="utter_regional_overview")

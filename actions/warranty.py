@@ -8,12 +8,14 @@ from zoneinfo import ZoneInfo
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import countries_in_message, covered, entity_values, language, remember
+from actions.form_guard import MAX_FAILED_ANSWERS, is_side_question, wants_to_leave
 from actions.hotline import hours_text
+from actions.multi_topic import TopicAction
 from support import clock, formatting, warranty
 from support.dates import DateProblem, ParsedDate, parse_purchase_date
 from support.knowledge import knowledge
@@ -67,11 +69,11 @@ def region_of(tracker: Tracker) -> Optional[str]:
     return None
 
 
-class ActionWarrantyPeriod(Action):
+class ActionWarrantyPeriod(TopicAction):
     def name(self) -> Text:
         return "action_warranty_period"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         lang = language(tracker)
         kb = knowledge()
         if requested_kind(tracker) == "accessory":
@@ -106,14 +108,27 @@ class ActionWarrantyPeriod(Action):
             dispatcher.utter_message(response="utter_eu_rule", rule=pick(knowledge().warranty["eu_rule"]["text"], lang))
 
 
-class ActionEuWarranty(Action):
+class ActionEuWarranty(TopicAction):
+    """Service in another country than the one of purchase: the International
+    Warranty Service for an eligible model (wherever it was bought), else the EU
+    rule where both countries are in the EU, else what the source does not say."""
+
     def name(self) -> Text:
         return "action_eu_warranty"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         lang = language(tracker)
         kb = knowledge()
         matches, _ = countries_in_message(tracker)
+        bought_before = countries().resolve(tracker.get_slot("bought_in"))
+        if bought_before and len(matches) < 2 and all(m.code != bought_before.code for m in matches):
+            matches = [bought_before] + matches
+        product = named_product(tracker)
+        if product is not None and product.iws_model:
+            texts = iws_texts(lang)
+            dispatcher.utter_message(response="utter_iws_eligible", model=product.iws_model, excludes=texts["excludes"])
+            dispatcher.utter_message(response="utter_iws_countries_unknown")
+            return remember(matches[0] if matches else None, "iws")
         rule = pick(kb.warranty["eu_rule"]["text"], lang)
         outside = [m for m in matches if not kb.is_eu_member(m.code)]
         if outside:
@@ -128,6 +143,14 @@ class ActionEuWarranty(Action):
         return remember(matches[0] if matches else None, "eu_rule")
 
 
+def named_product(tracker: Tracker):
+    """The product of the latest message, else the one of the last warranty check."""
+    for value in entity_values(tracker, "product"):
+        if products().recognised(value):
+            return products().resolve(value)
+    return products().resolve(tracker.get_slot("last_product"))
+
+
 def iws_texts(lang: str) -> Dict[str, str]:
     iws = knowledge().warranty["iws"]
     return {
@@ -138,11 +161,11 @@ def iws_texts(lang: str) -> Dict[str, str]:
     }
 
 
-class ActionIws(Action):
+class ActionIws(TopicAction):
     def name(self) -> Text:
         return "action_iws"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         lang = language(tracker)
         texts = iws_texts(lang)
         named = entity_values(tracker, "product")
@@ -175,9 +198,11 @@ class ActionWarrantyCheck(Action):
         reset = [SlotSet("product", None), SlotSet("purchase_date", None), SlotSet("purchase_country", None)]
         reset += remember(match, "warranty_check")
         product = products().resolve(tracker.get_slot("product"))
+        if product is not None and match is not None:  # for follow-ups ("can it be repaired in Italy?")
+            reset += [SlotSet("last_product", product.iws_model or product.text), SlotSet("bought_in", match.code)]
         span = stored_span(tracker.get_slot("purchase_date"))
         if match is None or product is None or span is None:
-            dispatcher.utter_message(response="utter_default")
+            dispatcher.utter_message(response="utter_form_stopped")  # the check was left before it was complete
             return reset
         period = warranty.period_for(kb, match.code, product.kind)
         if period is None:
@@ -273,38 +298,63 @@ def day_of_month(text: str) -> Optional[int]:
     return int(match.group(1)) if match and 1 <= int(match.group(1)) <= 31 else None
 
 
+WHY_WE_ASK = {"product": "utter_form_why_product", "purchase_date": "utter_form_why_purchase_date",
+              "purchase_country": "utter_form_why_purchase_country"}
+
+
 class ValidateWarrantyForm(FormValidationAction):
+    """Validates each answer of the warranty check. A new question after a stop
+    marker ends the check; a question back or an answer of the wrong kind is
+    explained, never stored; after repeated failures the user is offered a way out."""
+
     def name(self) -> Text:
         return "validate_warranty_form"
 
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        if wants_to_leave(tracker):
+            return [ActiveLoop(None), SlotSet("requested_slot", None)]
+        return await super().run(dispatcher, tracker, domain)
+
+    def reject(self, slot: str, text: str, dispatcher: CollectingDispatcher, tracker: Tracker, response: str, **values: Any) -> Dict[Text, Any]:
+        failures = int(tracker.get_slot("form_failures") or 0) + 1
+        if is_side_question(text):
+            dispatcher.utter_message(response=WHY_WE_ASK[slot])
+        else:
+            dispatcher.utter_message(response=response, **values)
+        if failures >= MAX_FAILED_ANSWERS:
+            dispatcher.utter_message(response="utter_form_offer_stop")
+        return {slot: None, "form_failures": failures}
+
+    def accept(self, tracker: Tracker, values: Dict[Text, Any]) -> Dict[Text, Any]:
+        if tracker.get_slot("form_failures"):
+            values["form_failures"] = 0
+        return values
+
     def validate_product(self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        product = products().resolve(str(slot_value) if slot_value else None)
+        text = str(slot_value or "")
+        product = products().resolve(text) if products().recognised(text) else None
         if product is None:
-            return {"product": None}
-        return {"product": product.iws_model or product.text}
+            return self.reject("product", text, dispatcher, tracker, "utter_invalid_product", value=text)
+        return self.accept(tracker, {"product": product.iws_model or product.text})
 
     def validate_purchase_date(self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         lang = language(tracker)
         parsed, text = read_purchase_date(slot_value, tracker, lang)
         if parsed.problem == DateProblem.FUTURE:
-            dispatcher.utter_message(response="utter_invalid_date_future", date=formatting.long_date(parsed.value, lang))
-            return {"purchase_date": None}
+            return self.reject("purchase_date", text, dispatcher, tracker, "utter_invalid_date_future", date=formatting.long_date(parsed.value, lang))
         if parsed.problem == DateProblem.TOO_OLD:
-            dispatcher.utter_message(response="utter_invalid_date_too_old", date=formatting.long_date(parsed.value, lang))
-            return {"purchase_date": None}
+            return self.reject("purchase_date", text, dispatcher, tracker, "utter_invalid_date_too_old", date=formatting.long_date(parsed.value, lang))
         if parsed.problem == DateProblem.AMBIGUOUS:
-            dispatcher.utter_message(response="utter_invalid_date_ambiguous", value=parsed.text or text)
-            return {"purchase_date": None}
+            return self.reject("purchase_date", text, dispatcher, tracker, "utter_invalid_date_ambiguous", value=parsed.text or text)
         if parsed.problem is not None:
-            dispatcher.utter_message(response="utter_invalid_date", value=text)
-            return {"purchase_date": None}
+            return self.reject("purchase_date", text, dispatcher, tracker, "utter_invalid_date", value=text)
         if tracker.get_slot("purchase_span"):
-            return {"purchase_date": slot_text(parsed), "purchase_span": None, "exact_day_needed": False}
-        return {"purchase_date": slot_text(parsed)}
+            return self.accept(tracker, {"purchase_date": slot_text(parsed), "purchase_span": None, "exact_day_needed": False})
+        return self.accept(tracker, {"purchase_date": slot_text(parsed)})
 
     def validate_purchase_country(self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        match = countries().resolve(str(slot_value) if slot_value else None)
+        text = str(slot_value or "")
+        match = countries().resolve(text) or next(iter(countries().find_in_text(text)), None)
         if match is None:
-            dispatcher.utter_message(response="utter_invalid_country", value=str(slot_value or ""))
-            return {"purchase_country": None}
-        return {"purchase_country": match.code}
+            return self.reject("purchase_country", text, dispatcher, tracker, "utter_invalid_country", value=text)
+        return self.accept(tracker, {"purchase_country": match.code})

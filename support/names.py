@@ -9,6 +9,7 @@ rapidfuzz. German inflections are generated here, not listed by hand.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional
 
@@ -17,6 +18,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from support.knowledge import Knowledge, knowledge
+from support.vocabulary import entity_vocabulary
 from support.text import compact, fold
 
 # Common ways to name countries that babel's territory names do not contain.
@@ -30,6 +32,9 @@ EXTRA_ALIASES = {
     "TR": ["Turkei", "Turkey", "Türkiye"],
     "KR": ["Korea", "Südkorea", "South Korea"],
 }
+# Country codes and short forms people write (resources/entity_vocabulary.yml):
+# upper case ones are read only as written ("IT", "IN", "ID", "MY" are English
+# words in lower case); the lower case ones are no word in German or English.
 ADJECTIVE_ENDINGS = ("", "e", "en", "er", "es", "em")
 FUZZY_CUTOFF = 0.79  # one edit in a five-letter name
 _PREFIXES = ("in", "im", "aus", "von", "nach", "fur", "for", "the", "der", "die", "das", "dem", "den", "und", "and", "what", "about", "was", "ist", "mit", "with", "uber", "of")
@@ -92,6 +97,17 @@ class CountryResolver:
             for form in forms:
                 self._add(form, code, override=True)
         self._keys = [key for key in self.index if len(key) >= 4]
+        vocabulary = entity_vocabulary()["country_codes"]
+        self.codes = {code: target for code, target in vocabulary["as_written"].items()}
+        self.codes_any_case = {code.lower(): target for code, target in vocabulary["any_case"].items()}
+
+    def code(self, token: str, shouting: bool = False) -> Optional[str]:
+        """"DE", "D", "U.K.", "brd" -> the ISO code; None for "in", "it", "is"."""
+        if token.lower() in self.codes_any_case:
+            return self.codes_any_case[token.lower()]
+        if not shouting and token in self.codes:
+            return self.codes[token]
+        return None
 
     def _add(self, name: str, code: str, override: bool = False) -> None:
         key = fold(name)
@@ -108,6 +124,9 @@ class CountryResolver:
         key = fold(text)
         if len(text) == 2 and text.isupper() and text in self.display and key not in self.index:
             return self._match(text)  # an ISO code (button payloads, stored slots)
+        short = self.code(text.strip().strip("?!.,") if text.strip() != "U.K." else "U.K.")
+        if short:
+            return self._match(short)
         tokens = key.split()
         while key not in self.index and len(tokens) > 1 and tokens[0] in _PREFIXES:
             tokens = tokens[1:]
@@ -123,11 +142,25 @@ class CountryResolver:
         return None
 
     def find_in_text(self, text: str) -> List[CountryMatch]:
-        """Countries named anywhere in a message (exact names, 1-3 words)."""
+        """Countries named anywhere in a message (exact names of 1-3 words, and
+        codes such as "DE", "AT", "U.K."), in the order they stand."""
         tokens = fold(text).split()
         found: List[CountryMatch] = []
+        letters = [ch for ch in text if ch.isalpha()]
+        shouting = len(letters) > 8 and sum(ch.isupper() for ch in letters) > 0.8 * len(letters)
+        written = re.findall(r"(?<![\w.])(U\.K\.|[A-Za-z]{1,3})(?![\w])", text)
+        codes = [self.code(word, shouting) for word in written]
+        code_positions = {}
+        for word, code in zip(written, codes):
+            if code:
+                folded = fold(word)
+                code_positions.setdefault(folded, code)
         i = 0
         while i < len(tokens):
+            if tokens[i] in code_positions and all(m.code != code_positions[tokens[i]] for m in found):
+                found.append(self._match(code_positions[tokens[i]]))
+                i += 1
+                continue
             for size in (3, 2, 1):
                 phrase = " ".join(tokens[i : i + size])
                 code = self.index.get(phrase)
@@ -156,6 +189,7 @@ class ProductResolver:
         self.models = {compact(m).replace("xiaomi", "", 1): m for m in kb.iws_models}
         self.accessory = {fold(w) for lang in ("de", "en") for w in kb.products["accessory_words"][lang]}
         self.devices = {fold(w) for lang in ("de", "en") for w in kb.products["device_words"][lang]}
+        self.families = {fold(w) for w in kb.products["model_prefixes"]} | set(self.BRAND_TYPOS) | {"mix", "note", "pad", "band"}
 
     def _model_key(self, text: str) -> str:
         """"Xiaomi 13 Pro", "xiomi 13pro", "13 pro" -> "13pro"; "MIX Flip" -> "mixflip"."""
@@ -180,6 +214,24 @@ class ProductResolver:
         if any(fuzz.ratio(t, a) >= 88 for t in tokens for a in self.accessory if len(a) >= 5):
             return "accessory"
         return "device"
+
+    def recognised(self, text: Optional[str]) -> bool:
+        """Whether a text names a product: an IWS model, a device or accessory
+        word, a model family ("Redmi ...") or a model code ("13c", "F5");
+        "warum willst du das wissen?" names none."""
+        if not text or not fold(text):
+            return False
+        if self.iws_model(text):
+            return True
+        tokens = fold(text).split()
+        phrase = f" {' '.join(tokens)} "
+        words = self.accessory | self.devices | self.families
+        if any(f" {word} " in phrase for word in words) or self.kind(text) == "accessory":
+            return True
+        if any(fuzz.ratio(t, w) >= 85 for t in tokens for w in words if len(w) >= 5 and len(t) >= 5):
+            return True
+        return any(any(ch.isdigit() for ch in t) and any(ch.isalpha() for ch in t) for t in tokens) or (
+            any(t.isdigit() for t in tokens) and len(tokens) <= 3)
 
     def resolve(self, text: Optional[str]) -> Optional[Product]:
         if not text or not fold(text):

@@ -20,6 +20,10 @@ def phrase(key: str, lang: str, **values: object) -> str:
     return texts.get(lang, texts["de"]).format(**values)
 
 
+def has_phrase(key: str) -> bool:
+    return key in _phrases()
+
+
 def pick(texts: Dict[str, str], lang: str) -> str:
     """The text of a bilingual mapping from the knowledge data."""
     return texts.get(lang) or texts["de"]

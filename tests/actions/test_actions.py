@@ -1051,7 +1051,8 @@ async def test_warranty_check_covered(lang, product, values, hotline):
     assert names(messages) == ["utter_warranty_covered", "utter_next_step_hotline"]
     assert {k: messages[0][k] for k in values} == values
     assert {k: messages[1][k] for k in hotline} == hotline
-    assert events == RESET + [SlotSet("last_topic", "warranty_check"), SlotSet("country", "DE")]
+    assert events[:5] == RESET + [SlotSet("last_topic", "warranty_check"), SlotSet("country", "DE")]
+    assert SlotSet("bought_in", "DE") in events  # kept for follow-ups
 
 
 @aio
@@ -1078,7 +1079,8 @@ async def test_warranty_check_expired(lang, product, country, values, note):
     expected = ["utter_warranty_expired"] + (["utter_warranty_rule_note_usually"] if note else []) + ["utter_next_step_hotline"]
     assert names(messages) == expected
     assert {k: messages[0][k] for k in values} == values
-    assert events == RESET + [SlotSet("last_topic", "warranty_check"), SlotSet("country", country)]
+    assert events[:5] == RESET + [SlotSet("last_topic", "warranty_check"), SlotSet("country", country)]
+    assert SlotSet("bought_in", country) in events  # kept for follow-ups
 
 
 @aio
@@ -1096,7 +1098,8 @@ async def test_warranty_check_accessory(lang, product, purchase, response, value
     assert names(messages) == [response, "utter_warranty_rule_note_usually", "utter_next_step_hotline"]
     assert {k: messages[0][k] for k in values} == values
     assert messages[2]["number"] == "0805 370 916"
-    assert events == RESET + [SlotSet("last_topic", "warranty_check"), SlotSet("country", "FR")]
+    assert events[:5] == RESET + [SlotSet("last_topic", "warranty_check"), SlotSet("country", "FR")]
+    assert SlotSet("bought_in", "FR") in events  # kept for follow-ups
 
 
 @aio
@@ -1111,7 +1114,8 @@ async def test_warranty_check_country_without_rule_uk(lang, contact):
     messages, events = await run(ActionWarrantyCheck(), make_tracker("", lang, "inform", slots=form_slots("Smartphone", "2026-01-01", "GB")))
     assert names(messages) == ["utter_warranty_check_unknown"]
     assert (messages[0]["country"], messages[0]["contact"]) == ("UK", contact)
-    assert events == RESET + [SlotSet("last_topic", "warranty_check"), SlotSet("country", "GB")]
+    assert events[:5] == RESET + [SlotSet("last_topic", "warranty_check"), SlotSet("country", "GB")]
+    assert SlotSet("bought_in", "GB") in events  # kept for follow-ups
 
 
 @aio
@@ -1121,7 +1125,8 @@ async def test_warranty_check_country_without_rule_usa(lang, name):
     assert names(messages) == ["utter_warranty_check_unknown", "utter_contact_website"]
     assert (messages[0]["country"], messages[0]["contact"]) == (name, "")
     no_number_given(messages)
-    assert events == RESET + [SlotSet("last_topic", "warranty_check"), SlotSet("country", "US")]
+    assert events[:5] == RESET + [SlotSet("last_topic", "warranty_check"), SlotSet("country", "US")]
+    assert SlotSet("bought_in", "US") in events  # kept for follow-ups
 
 
 @aio
@@ -1173,7 +1178,7 @@ async def test_warranty_check_without_iws_model_has_no_iws_note():
 )
 async def test_warranty_check_with_incomplete_slots(slots):
     messages, events = await run(ActionWarrantyCheck(), make_tracker("", "de", "inform", slots=slots))
-    assert names(messages) == ["utter_default"]
+    assert names(messages) == ["utter_form_stopped"]  # the check was left before it was complete
     assert events[:3] == RESET
     assert SlotSet("last_topic", "warranty_check") in events
 
@@ -1203,3 +1208,21 @@ async def test_warranty_check_of_a_span_that_straddles_the_end_asks_for_the_day(
     assert SlotSet("purchase_date", None) in events and SlotSet("exact_day_needed", True) in events
     assert SlotSet("product", None) not in events  # product and country stay for the day's answer
     assert events[-1] == FollowupAction("warranty_form")
+
+
+@aio
+@pytest.mark.parametrize("lang", ["de", "en"])
+async def test_repair_abroad_of_an_iws_model_is_answered_with_iws_not_the_eu_rule(lang):
+    text = "bought my Xiaomi 12 Pro in India, can it be fixed in Italy?"
+    messages, _ = await run(ActionEuWarranty(), make_tracker(text, lang, "ask_eu_warranty",
+                                                             entities=[("product", "Xiaomi 12 Pro"), ("country", "India"), ("country", "Italy")]))
+    assert names(messages)[0] == "utter_iws_eligible"
+    assert "utter_eu_rule" not in names(messages)
+
+
+@aio
+async def test_repair_abroad_after_a_check_uses_the_checked_product_and_country():
+    tracker = make_tracker("can i get it repaired in italy?", "en", "ask_eu_warranty", entities=[("country", "italy")],
+                           slots={"last_product": "Redmi Note 13", "bought_in": "IN"})
+    messages, _ = await run(ActionEuWarranty(), tracker)
+    assert names(messages)[:2] == ["utter_eu_rule", "utter_eu_rule_outside"]  # bought in India: the EU rule does not reach it

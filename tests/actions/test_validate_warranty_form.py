@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Tuple
 
 import pytest
 import yaml
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.warranty import ValidateWarrantyForm
@@ -87,7 +87,7 @@ def test_rough_dates_are_kept_as_the_span_they_mean(value, lang, expected):
 @pytest.mark.parametrize("value,lang", [("may 25", "en"), ("märz oder april 2025", "de"), ("vor ein paar monaten", "de")])
 def test_ambiguous_dates_are_asked_again(value, lang):
     result, messages = validate("validate_purchase_date", value, lang)
-    assert result == {"purchase_date": None}
+    assert result == {"purchase_date": None, "form_failures": 1}  # one failed answer, counted
     assert names(messages) == ["utter_invalid_date_ambiguous"]
 
 
@@ -117,7 +117,7 @@ def test_a_day_alone_completes_the_remembered_span():
 )
 def test_future_dates_are_rejected(value, lang, shown):
     result, messages = validate("validate_purchase_date", value, lang)
-    assert result == {"purchase_date": None}
+    assert result == {"purchase_date": None, "form_failures": 1}  # one failed answer, counted
     assert names(messages) == ["utter_invalid_date_future"]
     assert messages[0]["date"] == shown
 
@@ -131,7 +131,7 @@ def test_future_dates_are_rejected(value, lang, shown):
 )
 def test_dates_before_any_product_are_rejected(value, lang, shown):
     result, messages = validate("validate_purchase_date", value, lang)
-    assert result == {"purchase_date": None}
+    assert result == {"purchase_date": None, "form_failures": 1}  # one failed answer, counted
     assert names(messages) == ["utter_invalid_date_too_old"]
     assert messages[0]["date"] == shown
 
@@ -139,7 +139,7 @@ def test_dates_before_any_product_are_rejected(value, lang, shown):
 @pytest.mark.parametrize("value,lang,shown", [("blabla", "de", "blabla"), ("blabla", "en", "blabla"), ("", "de", ""), (None, "en", "")])
 def test_unreadable_dates_are_rejected(value, lang, shown):
     result, messages = validate("validate_purchase_date", value, lang)
-    assert result == {"purchase_date": None}
+    assert result == {"purchase_date": None, "form_failures": 1}  # one failed answer, counted
     assert names(messages) == ["utter_invalid_date"]
     assert messages[0]["value"] == shown
 
@@ -150,7 +150,7 @@ def test_unreadable_dates_are_rejected(value, lang, shown):
 )
 def test_iso_dates_typed_by_the_user_are_still_checked(value, lang, response):
     result, messages = validate("validate_purchase_date", value, lang)
-    assert result == {"purchase_date": None}
+    assert result == {"purchase_date": None, "form_failures": 1}  # one failed answer, counted
     assert names(messages) == [response]
 
 
@@ -181,7 +181,7 @@ def test_valid_countries(value, lang, code):
 @pytest.mark.parametrize("value,lang,shown", [("Narnia", "de", "Narnia"), ("Narnia", "en", "Narnia"), ("", "de", "")])
 def test_invalid_countries(value, lang, shown):
     result, messages = validate("validate_purchase_country", value, lang)
-    assert result == {"purchase_country": None}
+    assert result == {"purchase_country": None, "form_failures": 1}  # one failed answer, counted
     assert names(messages) == ["utter_invalid_country"]
     assert messages[0]["value"] == shown
 
@@ -211,7 +211,7 @@ def test_valid_products(value, lang, expected):
 @pytest.mark.parametrize("value,lang", [("", "de"), (None, "en"), ("   ", "de"), ("?!", "en")])
 def test_empty_products_are_rejected(value, lang):
     result, _ = validate("validate_product", value, lang)
-    assert result == {"product": None}
+    assert result == {"product": None, "form_failures": 1}  # one failed answer, counted
 
 
 # --- a full run of the form validation ------------------------------------------------------
@@ -266,7 +266,7 @@ async def test_form_validation_run_rejects_a_bad_answer_and_leaves_earlier_slots
     tracker = make_tracker("blabla", lang, "inform", slots=slots, events=events, active_loop={"name": "warranty_form"})
     dispatcher = CollectingDispatcher()
     result = await ValidateWarrantyForm().run(dispatcher, tracker, DOMAIN)
-    assert result == [SlotSet("purchase_date", None)]
+    assert result == [SlotSet("purchase_date", None), SlotSet("form_failures", 1)]
     assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_date"]
     assert dispatcher.messages[0]["value"] == "blabla"
     assert tracker.get_slot("product") == "Smartphone"
@@ -279,3 +279,47 @@ async def test_form_validation_run_ignores_slots_outside_the_form():
     dispatcher = CollectingDispatcher()
     result = await ValidateWarrantyForm().run(dispatcher, tracker, DOMAIN)
     assert result == [SlotSet("product", "Ladegerät")]
+
+
+# --- answers that are no answer -------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("lang,text", [("de", "vergiss es, sag mir lieber die nummer für spanien"),
+                                       ("en", "forget it, just give me the number for spain")])
+async def test_a_new_question_after_a_stop_marker_ends_the_check(lang, text):
+    events = user_turn(text, {})
+    tracker = make_tracker(text, lang, "ask_hotline", slots={"requested_slot": "product"}, events=events,
+                           active_loop={"name": "warranty_form"})
+    result = await ValidateWarrantyForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert ActiveLoop(None) in result and SlotSet("requested_slot", None) in result
+
+
+@pytest.mark.asyncio
+async def test_a_question_without_a_stop_marker_keeps_the_check():
+    text = "und die hotline für spanien?"
+    tracker = make_tracker(text, "de", "ask_hotline", slots={"requested_slot": "product"}, events=user_turn(text, {}),
+                           active_loop={"name": "warranty_form"})
+    result = await ValidateWarrantyForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert all(e.get("event") != "active_loop" for e in result)
+
+
+@pytest.mark.parametrize("lang,text", [("de", "warum willst du das wissen?"), ("en", "why do you need that?")])
+def test_a_question_back_is_explained_and_not_stored(lang, text):
+    result, messages = validate("validate_product", text, lang)
+    assert result == {"product": None, "form_failures": 1}
+    assert names(messages) == ["utter_form_why_product"]
+
+
+def test_a_second_failed_answer_offers_to_stop():
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("keine ahnung", "de", "inform", slots={"form_failures": 1})
+    result = ValidateWarrantyForm().validate_purchase_country("keine ahnung", dispatcher, tracker, DOMAIN)
+    assert result == {"purchase_country": None, "form_failures": 2}
+    assert names(dispatcher.messages) == ["utter_form_why_purchase_country", "utter_form_offer_stop"]
+
+
+def test_a_good_answer_after_a_failure_resets_the_count():
+    tracker = make_tracker("Italien", "de", "inform", slots={"form_failures": 1})
+    result = ValidateWarrantyForm().validate_purchase_country("Italien", CollectingDispatcher(), tracker, DOMAIN)
+    assert result == {"purchase_country": "IT", "form_failures": 0}

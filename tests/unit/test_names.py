@@ -283,3 +283,25 @@ def test_empty_product_is_none(text):
 @pytest.mark.parametrize("text", ["phone case", "charging cable for my phone", "Hülle fürs Handy", "Ladekabel für mein Handy"])
 def test_bug_accessory_phrase_with_device_word(text):
     assert PRODUCTS.resolve(text).kind == "accessory"
+
+
+@pytest.mark.parametrize("text, codes", [
+    ("bin in D, brauche die hotline", ["DE"]),
+    ("Nummer für AT?", ["AT"]),
+    ("service FR?", ["FR"]),
+    ("hotline DE und PL", ["DE", "PL"]),
+    ("U.K. number pls", ["GB"]),
+    ("what about IN", ["IN"]),
+    ("ID hotline", ["ID"]),
+    ("is it covered in india", ["IN"]),  # "is", "it", "in" stay words
+    ("my phone is broken, id like help", []),
+    ("MY PHONE IS BROKEN IN GERMANY", ["DE"]),  # shouting: no codes read from capitals
+    ("brd hotline", ["DE"]),
+])
+def test_country_codes_where_they_are_meant(text, codes):
+    assert [m.code for m in COUNTRIES.find_in_text(text)] == codes
+
+
+@pytest.mark.parametrize("text, code", [("D", "DE"), ("AT", "AT"), ("U.K.", "GB"), ("CH", "CH")])
+def test_a_code_alone_resolves(text, code):
+    assert COUNTRIES.resolve(text).code == code

@@ -1,0 +1,54 @@
+"""Finds the knowledge entries (channels, self-service tools) a question
+describes by what they do ("where can I book a repair?" -> the website),
+without training examples: character n-gram TF-IDF (scikit-learn, already in
+the lock through Rasa) over each entry's names and purposes in both languages,
+so a new entry in knowledge/ is found as soon as it is there."""
+from __future__ import annotations
+
+import functools
+from typing import Dict, Iterable, List, Tuple
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from support.text import fold
+
+MIN_SCORE = 0.18  # below this the question describes no entry well enough
+NEAR_TOP = 0.8  # entries within this share of the best one are named too
+
+
+class Catalogue:
+    def __init__(self, entries: Dict[str, Dict], extra_words: Dict[str, Iterable[str]], stopwords: Iterable[str] = ()) -> None:
+        self.stopwords = {fold(w) for w in stopwords}
+        self.ids = list(entries)
+        documents = []
+        for ident in self.ids:
+            entry = entries[ident]
+            parts = [*entry["names"].values(), *entry["purpose"].values(), *extra_words.get(ident, ())]
+            documents.append(self._words(" ".join(parts)))
+        self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+        self.matrix = self.vectorizer.fit_transform(documents)
+
+    def _words(self, text: str) -> str:
+        return " ".join(w for w in fold(text).split() if w not in self.stopwords)
+
+    def search(self, question: str, limit: int = 2) -> List[Tuple[str, float]]:
+        """The entries a question describes, best first (none when nothing fits)."""
+        words = self._words(question)
+        if not words:
+            return []
+        scores = (self.matrix @ self.vectorizer.transform([words]).T).toarray().ravel()
+        ranked = sorted(zip(self.ids, scores), key=lambda pair: -pair[1])
+        if not ranked or ranked[0][1] < MIN_SCORE:
+            return []
+        return [(i, float(s)) for i, s in ranked[:limit] if s >= NEAR_TOP * ranked[0][1]]
+
+
+@functools.lru_cache(maxsize=4)
+def catalogue(kind: str) -> Catalogue:
+    from support.knowledge import knowledge
+    from support.vocabulary import entity_vocabulary
+
+    kb = knowledge()
+    entries = kb.channels if kind == "channel" else kb.tools
+    vocabulary = entity_vocabulary()
+    return Catalogue(entries, vocabulary["catalogue_words"][kind], vocabulary["retrieval_stopwords"])

@@ -1,0 +1,87 @@
+"""Two questions in one message are both answered, in the order asked."""
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.hotline import ActionHotline
+from actions.info import ActionChannels
+from actions.multi_topic import second_topic
+from actions.warranty import ActionWarrantyPeriod
+
+from tracker_kit import make_tracker  # noqa: E402
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("hotline frankreich und wie lange hab ich garantie?", "ask_warranty_period", ("ask_hotline", True)),
+    ("whats the warranty and who repairs in spain", "ask_warranty_period", ("ask_service_partner", False)),
+    ("wie lange garantie in der eu?", "ask_warranty_period", (None, False)),
+    ("uk hotline and is it open now", "ask_hotline", (None, False)),  # the hotline answer says whether it is open
+])
+def test_second_topic(text, intent, expected):
+    assert second_topic(text, intent) == expected
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("lang", ["de", "en"])
+async def test_both_questions_are_answered_in_the_order_asked(lang):
+    text = "hotline frankreich und wie lange hab ich garantie?"
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, lang, "ask_warranty_period", entities=[("country", "frankreich")])
+    await ActionWarrantyPeriod().run(dispatcher, tracker, {})
+    responses = [m["response"] for m in dispatcher.messages]
+    assert responses[0] == "utter_hotline" and dispatcher.messages[0]["number"] == "0805 370 916"
+    assert "utter_warranty_period_mandatory" in responses
+
+
+@pytest.mark.asyncio
+async def test_several_countries_get_an_answer_each():
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("numbers for italy and spain?", "en", "ask_hotline")
+    await ActionHotline().run(dispatcher, tracker, {})
+    numbers = [m["number"] for m in dispatcher.messages if m["response"] == "utter_hotline"]
+    assert numbers == ["800 690 921", "900 128 128"]
+
+
+@pytest.mark.asyncio
+async def test_a_channel_ruled_out_is_not_offered():
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("how else can I reach you besides the phone?", "en", "ask_hotline")
+    await ActionHotline().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_channels_overview"]
+    assert "Phone hotline" not in dispatcher.messages[0]["channels"] and "WhatsApp" in dispatcher.messages[0]["channels"]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("text, entry", [("where can i book a repair online", "Official website"),
+                                         ("how do i schedule a service appointment", "Xiaomi Support")])
+async def test_a_channel_described_by_what_it_does_is_found(text, entry):
+    dispatcher = CollectingDispatcher()
+    await ActionChannels().run(dispatcher, make_tracker(text, "en", "ask_channels"), {})
+    assert dispatcher.messages[0]["response"] == "utter_channel_info"
+    assert dispatcher.messages[0]["name"].startswith(entry)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("lang", ["de", "en"])
+async def test_unsure_between_two_topics_the_bot_asks_either_or(lang):
+    from actions.clarify import ActionClarify
+
+    tracker = make_tracker("italien garantie nummer", lang, "nlu_fallback", entities=[("country", "Italien")])
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.4}, {"name": "ask_warranty_period", "confidence": 0.33},
+        {"name": "ask_hotline", "confidence": 0.31}, {"name": "greet", "confidence": 0.01}]
+    dispatcher = CollectingDispatcher()
+    await ActionClarify().run(dispatcher, tracker, {})
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_clarify"
+    assert [b["payload"] for b in message["buttons"]] == ['/ask_warranty_period{"country": "Italien"}', '/ask_hotline{"country": "Italien"}']
+
+
+@pytest.mark.asyncio
+async def test_without_two_topics_to_offer_the_bot_asks_to_rephrase():
+    from actions.clarify import ActionClarify
+
+    tracker = make_tracker("asdf", "de", "nlu_fallback")
+    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.9}, {"name": "greet", "confidence": 0.1}]
+    dispatcher = CollectingDispatcher()
+    await ActionClarify().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_default"]
