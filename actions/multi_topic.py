@@ -22,6 +22,7 @@ _answering_second = contextvars.ContextVar("answering_second", default=False)
 # An answer about one of these already says the other (the hotline's answer
 # has its hours and whether it is open now).
 ANSWERED_TOGETHER = [{"ask_hotline", "ask_opening_hours"}]
+MAX_OTHER_TOPICS = 2
 
 
 @functools.lru_cache(maxsize=1)
@@ -45,43 +46,50 @@ def topic_of(clause: str) -> Optional[str]:
     return min(hits)[1] if hits else None
 
 
-def second_topic(text: str, intent: str) -> Tuple[Optional[str], bool]:
-    """(the other topic asked, whether it was asked before the NLU's one)."""
+def other_topics(text: str, intent: str) -> List[Tuple[str, bool]]:
+    """The other topics asked, each with whether it was asked before the NLU's one."""
     found: List[str] = []
     for clause in clauses(text):
         topic = topic_of(clause)
         if topic and topic not in found:
             found.append(topic)
-    if intent not in found or len(found) < 2:
-        return None, False
-    other = next(t for t in found if t != intent)
-    if {intent, other} in ANSWERED_TOGETHER:
-        return None, False
-    return other, found.index(other) < found.index(intent)
+    if len(found) < 2:
+        return []  # one question, whichever words it uses
+    position = found.index(intent) if intent in found else -1  # not found: its answer comes first
+    return [(topic, index < position) for index, topic in enumerate(found)
+            if topic != intent and {intent, topic} not in ANSWERED_TOGETHER]
+
+
+def second_topic(text: str, intent: str) -> Tuple[Optional[str], bool]:
+    """The first other topic asked (None when there is none)."""
+    others = other_topics(text, intent)
+    return others[0] if others else (None, False)
 
 
 async def answer_second_topic(dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any],
                               events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """Answers a second question of the message beside the first (once)."""
+    """Answers the other questions of the message beside the first (not recursively)."""
     if _answering_second.get():
         return events
     message = tracker.latest_message or {}
     intent = (message.get("intent") or {}).get("name") or ""
-    other, before = second_topic(message.get("text") or "", intent)
-    action = ACTIONS().get(other) if other else None
-    if action is None:
-        return events
-    second = CollectingDispatcher()
-    token = _answering_second.set(True)
-    try:
-        more = await action.run(second, tracker, domain)
-    finally:
-        _answering_second.reset(token)
-    if before:
-        dispatcher.messages[:0] = second.messages
-    else:
-        dispatcher.messages.extend(second.messages)
-    return (more + events) if not before else (events + more)
+    for other, before in other_topics(message.get("text") or "", intent)[:MAX_OTHER_TOPICS]:
+        action = ACTIONS().get(other)
+        if action is None:
+            continue
+        second = CollectingDispatcher()
+        token = _answering_second.set(True)
+        try:
+            more = await action.run(second, tracker, domain)
+        finally:
+            _answering_second.reset(token)
+        if before:
+            dispatcher.messages[:0] = second.messages
+            events = more + events
+        else:
+            dispatcher.messages.extend(second.messages)
+            events = events + more
+    return events
 
 
 @functools.lru_cache(maxsize=1)

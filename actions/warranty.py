@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import countries_in_message, covered, entity_values, language, remember
+from actions.form_extraction import date_in, fresh_message, product_in, purchase_country_in
 from actions.form_guard import MAX_FAILED_ANSWERS, is_side_question, wants_to_leave
 from actions.hotline import hours_text
 from actions.multi_topic import TopicAction
@@ -143,6 +144,11 @@ class ActionEuWarranty(TopicAction):
         return remember(matches[0] if matches else None, "eu_rule")
 
 
+def names_a_model(text: str) -> bool:
+    """"Redmi Note 13", "poco f5", "13c": a model, not a product word ("Handy")."""
+    return any(ch.isdigit() for ch in text) or len(text.split()) > 1
+
+
 def named_product(tracker: Tracker):
     """The product of the latest message, else the one of the last warranty check."""
     for value in entity_values(tracker, "product"):
@@ -173,8 +179,8 @@ class ActionIws(TopicAction):
             named = [tracker.get_slot("product")] if tracker.get_slot("product") else []
         for value in named:
             product = products().resolve(value)
-            if product is None:
-                continue
+            if product is None or not (product.iws_model or names_a_model(value)):
+                continue  # "Handy", "phone": no model to say yes or no about
             if product.iws_model:
                 dispatcher.utter_message(response="utter_iws_eligible", model=product.iws_model, excludes=texts["excludes"])
             else:
@@ -221,8 +227,10 @@ class ActionWarrantyCheck(Action):
             dispatcher.utter_message(
                 response="utter_warranty_depends_on_day", last_expired=formatting.long_date(spanned.last_expired, lang),
                 first_covered=formatting.long_date(spanned.first_covered, lang), **values)
+            # Back into the check with only the day missing: the form asks for it next
+            # (without re-reading this turn's message, which would give the span again).
             return [SlotSet("purchase_date", None), SlotSet("purchase_span", tracker.get_slot("purchase_date")),
-                    SlotSet("exact_day_needed", True), FollowupAction("warranty_form")]
+                    SlotSet("exact_day_needed", True), ActiveLoop("warranty_form"), SlotSet("requested_slot", "purchase_date")]
         result = spanned.verdict
         values["end"] = formatting.long_date(result.end, lang)
         if earliest != latest:
@@ -282,6 +290,10 @@ def read_purchase_date(slot_value: Any, tracker: Tracker, lang: str) -> Tuple[Pa
         if whole.problem is None and (parsed.problem is not None or (parsed.text and parsed.text in whole.text)):
             parsed, text = whole, message
     remembered = stored_span(tracker.get_slot("purchase_span"))
+    if remembered and remembered[2] == "year" and (parsed.problem is not None or not overlaps(parsed, remembered)):
+        within = parse_purchase_date(f"{message or text} {remembered[0].year}", lang, today)  # "im november" of that year
+        if within.problem is None and overlaps(within, remembered):
+            return within, text
     if remembered and parsed.problem is not None:
         day = day_of_month(message or text)
         earliest, latest, _ = remembered
@@ -290,6 +302,15 @@ def read_purchase_date(slot_value: Any, tracker: Tracker, lang: str) -> Tuple[Pa
                 if candidate.day == day:
                     return parse_purchase_date(candidate.isoformat(), lang, today), text
     return parsed, text
+
+
+def without_dates(text: str) -> str:
+    """"Handy 2024" -> "Handy": a year or date the NLU put into the product name."""
+    return re.sub(r"\s*\b(?:19|20)\d\d\b|\s*\b\d{1,2}[./]\d{1,2}(?:[./]\d{2,4})?\b", "", text).strip() or text
+
+
+def overlaps(parsed: ParsedDate, span: Tuple[date, date, str]) -> bool:
+    return parsed.problem is None and parsed.earliest <= span[1] and span[0] <= parsed.latest
 
 
 def day_of_month(text: str) -> Optional[int]:
@@ -315,6 +336,29 @@ class ValidateWarrantyForm(FormValidationAction):
             return [ActiveLoop(None), SlotSet("requested_slot", None)]
         return await super().run(dispatcher, tracker, domain)
 
+    async def extract_purchase_date(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = fresh_message(tracker)
+        if text and tracker.get_slot("purchase_date") is None and date_in(text, language(tracker)):
+            return {"purchase_date": text}
+        return {}
+
+    async def extract_purchase_country(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = fresh_message(tracker)
+        if not text:
+            return {}
+        code = purchase_country_in(text)
+        if code and (tracker.get_slot("purchase_country") is None or len(countries().find_in_text(text)) > 1):
+            return {"purchase_country": code}
+        return {}
+
+    async def extract_product(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = fresh_message(tracker)
+        if text and tracker.get_slot("product") is None and (tracker.latest_message.get("intent") or {}).get("name") == "check_warranty":
+            found = product_in(text)
+            if found:
+                return {"product": found}
+        return {}
+
     def reject(self, slot: str, text: str, dispatcher: CollectingDispatcher, tracker: Tracker, response: str, **values: Any) -> Dict[Text, Any]:
         failures = int(tracker.get_slot("form_failures") or 0) + 1
         if is_side_question(text):
@@ -331,7 +375,7 @@ class ValidateWarrantyForm(FormValidationAction):
         return values
 
     def validate_product(self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        text = str(slot_value or "")
+        text = without_dates(str(slot_value or ""))
         product = products().resolve(text) if products().recognised(text) else None
         if product is None:
             return self.reject("product", text, dispatcher, tracker, "utter_invalid_product", value=text)
@@ -345,7 +389,7 @@ class ValidateWarrantyForm(FormValidationAction):
         if parsed.problem == DateProblem.TOO_OLD:
             return self.reject("purchase_date", text, dispatcher, tracker, "utter_invalid_date_too_old", date=formatting.long_date(parsed.value, lang))
         if parsed.problem == DateProblem.AMBIGUOUS:
-            return self.reject("purchase_date", text, dispatcher, tracker, "utter_invalid_date_ambiguous", value=parsed.text or text)
+            return self.reject("purchase_date", text, dispatcher, tracker, "utter_invalid_date_ambiguous", value=text)
         if parsed.problem is not None:
             return self.reject("purchase_date", text, dispatcher, tracker, "utter_invalid_date", value=text)
         if tracker.get_slot("purchase_span"):

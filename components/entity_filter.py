@@ -18,6 +18,7 @@ lost (the text is kept).
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -149,12 +150,34 @@ def clean(entities: List[Dict[str, Any]], text: str = "", intent: str = "") -> L
     return kept
 
 
+CODE_WORD = re.compile(r"(?<![\w.])(U\.K\.|[A-Za-z]{1,3})(?![\w])")
+
+
+def country_codes(text: str, entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Country codes and short forms ("DE", "bin in D", "U.K.") that neither
+    extractor tagged, as country entities; "in", "it", "is" stay words."""
+    letters = [ch for ch in text if ch.isalpha()]
+    shouting = len(letters) > 8 and sum(ch.isupper() for ch in letters) > 0.8 * len(letters)
+    taken = [(e.get("start"), e.get("end")) for e in entities if e.get("entity") == "country"]
+    found = []
+    for match in CODE_WORD.finditer(text):
+        if countries().code(match.group(1), shouting) is None:
+            continue
+        if any(s is not None and e is not None and s < match.end() and match.start() < e for s, e in taken):
+            continue
+        found.append({"entity": "country", "start": match.start(), "end": match.end(), "value": match.group(1),
+                      "extractor": "EntitySanityFilter"})
+    return found
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class EntitySanityFilter(StatelessMessageComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
+            text = message.get(TEXT) or ""
             entities = message.get(ENTITIES) or []
+            entities = entities + country_codes(text, entities)
             if entities:
                 intent = (message.get(INTENT) or {}).get("name") or ""
-                message.set(ENTITIES, clean(entities, message.get(TEXT) or "", intent), add_to_output=True)
+                message.set(ENTITIES, clean(entities, text, intent), add_to_output=True)
         return messages

@@ -93,3 +93,12 @@ def test_clock_time_and_verb_are_no_products():
         assert clean([entity("product", word, message)], message, "ask_opening_hours") == []
     for message, word in [("meine uhr ist kaputt", "uhr"), ("my phone cover broke", "cover")]:
         assert values(clean([entity("product", word, message)], message, "check_warranty")) == [("product", word)]
+
+
+def test_country_codes_nobody_tagged_become_country_entities():
+    from components.entity_filter import country_codes
+
+    found = country_codes("bin in D, brauch die nummer für AT", [])
+    assert [(e["value"], e["start"]) for e in found] == [("D", 7), ("AT", 32)]
+    assert country_codes("is it covered in india", []) == []
+    assert country_codes("hotline DE", [{"entity": "country", "start": 8, "end": 10, "value": "DE"}]) == []

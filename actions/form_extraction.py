@@ -1,0 +1,79 @@
+"""What the warranty check can read from the message that starts it, where
+the NLU's entities miss it: a purchase date the grammar reads in the whole
+text ("handyhülle 20.08.2026 in italien gekauft"), the country of purchase
+when a message names two ("gekauft in Indien, bin jetzt in Deutschland"), and
+a product named by a model family or a product word."""
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import yaml
+from rasa_sdk import Tracker
+
+from support import clock
+from support.dates import DateProblem, parse_purchase_date
+from support.names import countries, products
+from support.text import fold
+
+WORDS_FILE = Path(__file__).resolve().parent.parent / "resources" / "form_words.yml"
+FORM_INTENTS = ("check_warranty", "inform")
+MODEL = re.compile(r"\b(?:xiaomi|redmi|poco|mi|black shark)(?:\s+(?:note|pad|mix|flip|band|watch|tv|smart|[a-z]?\d{1,2}[a-z]?|pro\+?|ultra|lite|se|plus|\+|5g|t|s))*", re.I)
+
+
+@functools.lru_cache(maxsize=1)
+def _words() -> Dict[str, List[str]]:
+    raw = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
+    return {kind: [fold(w) for lang in ("de", "en") for w in raw[kind][lang]] for kind in ("bought_words", "located_words")}
+
+
+def fresh_message(tracker: Tracker) -> Optional[str]:
+    """The text of a message this form run is the first to see, when it can
+    hold warranty-check answers (not a question asked in between)."""
+    message = tracker.latest_message or {}
+    if tracker.latest_action_name != "action_listen":
+        return None
+    if (message.get("intent") or {}).get("name") not in FORM_INTENTS:
+        return None
+    return message.get("text") or None
+
+
+def date_in(text: str, lang: str) -> bool:
+    return parse_purchase_date(text, lang, clock.today()).problem != DateProblem.UNPARSEABLE
+
+
+def purchase_country_in(text: str) -> Optional[str]:
+    """Of several countries, the one the device was bought in: named after a
+    purchase word, or else the first one not named as where the user is now."""
+    words = fold(text).split()
+    found = []
+    for index in range(len(words)):
+        for size in (3, 2, 1):
+            phrase = " ".join(words[index:index + size])
+            match = countries().index.get(phrase)
+            if match and (len(phrase) > 2 or phrase == "uk"):
+                before = " ".join(words[max(0, index - 3):index])
+                found.append((match, before))
+                break
+    if not found:
+        return None
+    for code, before in found:
+        if any(f" {w} " in f" {before} " for w in _words()["bought_words"]):
+            return code
+    for code, before in found:
+        if not any(f" {w} " in f" {before} " for w in _words()["located_words"]):
+            return code
+    return found[0][0]
+
+
+def product_in(text: str) -> Optional[str]:
+    """A product the message names: a model ("Redmi Note 13 Pro"), else a product word ("Handyhülle")."""
+    match = MODEL.search(text)
+    if match and len(match.group(0).split()) > 1:
+        return match.group(0).strip()
+    for token in re.findall(r"[\wäöüÄÖÜß-]+", text):
+        if products().recognised(token) and not any(ch.isdigit() for ch in token) and len(token) > 2:
+            return token
+    return None
