@@ -21,6 +21,8 @@ COUNTRY_TOPICS = {
     "partner": ActionServicePartner(),
     "regional": ActionRegionalService(),
     "warranty_period": ActionWarrantyPeriod(),
+    "channels": ActionHotline(),  # "wie kann ich euch anrufen?" - "bin in Polen": that country's hotline
+    "eu_rule": ActionWarrantyPeriod(),
 }
 
 

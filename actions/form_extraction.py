@@ -33,8 +33,8 @@ def fresh_message(tracker: Tracker) -> Optional[str]:
     """The text of a message this form run is the first to see, when it can
     hold warranty-check answers (not a question asked in between)."""
     message = tracker.latest_message or {}
-    if tracker.latest_action_name != "action_listen":
-        return None
+    if tracker.get_slot("exact_day_needed"):
+        return None  # the check came back for the day: this message was read already
     if (message.get("intent") or {}).get("name") not in FORM_INTENTS:
         return None
     return message.get("text") or None

@@ -23,6 +23,8 @@ _answering_second = contextvars.ContextVar("answering_second", default=False)
 # has its hours and whether it is open now).
 ANSWERED_TOGETHER = [{"ask_hotline", "ask_opening_hours"}]
 MAX_OTHER_TOPICS = 2
+# Intents that are no question themselves: any topic in the message is the question.
+LEAD_INS = ("greet", "switch_language")
 
 
 @functools.lru_cache(maxsize=1)
@@ -53,6 +55,8 @@ def other_topics(text: str, intent: str) -> List[Tuple[str, bool]]:
         topic = topic_of(clause)
         if topic and topic not in found:
             found.append(topic)
+    if intent in LEAD_INS:
+        return [(topic, False) for topic in found]
     if len(found) < 2:
         return []  # one question, whichever words it uses
     position = found.index(intent) if intent in found else -1  # not found: its answer comes first

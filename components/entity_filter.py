@@ -179,5 +179,16 @@ class EntitySanityFilter(StatelessMessageComponent):
             entities = entities + country_codes(text, entities)
             if entities:
                 intent = (message.get(INTENT) or {}).get("name") or ""
-                message.set(ENTITIES, clean(entities, text, intent), add_to_output=True)
+                entities = clean(entities, text, intent)
+                message.set(ENTITIES, entities, add_to_output=True)
+            if names_only_a_country(text, entities):
+                message.set(INTENT, {"name": "inform", "confidence": 1.0}, add_to_output=True)
         return messages
+
+
+def names_only_a_country(text: str, entities: List[Dict[str, Any]]) -> bool:
+    """"D", "U.K.", "Polen?": a message that is nothing but a country is an
+    answer (inform), whatever the classifier guessed for so short a text."""
+    words = fold(text).split()
+    return 0 < len(words) <= 3 and countries().resolve(text.strip(" ?!.")) is not None and any(
+        e.get("entity") == "country" for e in entities)

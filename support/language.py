@@ -101,12 +101,17 @@ def detect(text: Optional[str]) -> Detection:
     return Detection(language="de" if score + hint > 0 else "en", decisive=decisive, score=score)
 
 
+LANGUAGE_WORDS = {"en": ("english", "englisch", "englisch", "engl", "eng", "en", "englsh", "inglese"),
+                  "de": ("deutsch", "deutsche", "deutschen", "german", "germn", "dt", "de", "deutch", "duits")}
+
+
 def requested_language(value: Optional[str]) -> Optional[str]:
-    folded = fold(value or "")
-    if any(word.startswith("eng") or word == "en" for word in folded.split()):
-        return "en"
-    if any(word.startswith(("deut", "germ", "dt")) or word == "de" for word in folded.split()):
-        return "de"
+    """"auf Englisch bitte" -> "en"; the names of countries ("England",
+    "Deutschland") name no language."""
+    words = fold(value or "").split()
+    for lang, names in LANGUAGE_WORDS.items():
+        if any(word in names for word in words):
+            return lang
     return None
 
 
@@ -119,6 +124,9 @@ def wanted_language(parse_data: Dict[str, Any], current: Optional[str]) -> Optio
                 choice = requested_language(str(entity.get("value")))
                 if choice:
                     return choice
+        named = requested_language(parse_data.get("text"))  # "continue in german pls" with no entity found
+        if named:
+            return named
         # "other language please" without naming one: the other one
         if current in ("de", "en"):
             return "en" if current == "de" else "de"

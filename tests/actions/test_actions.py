@@ -976,7 +976,7 @@ async def test_followup_with_a_new_country_answers_the_last_topic(topic, lang):
 
 @aio
 @pytest.mark.parametrize("lang", ["de", "en"])
-@pytest.mark.parametrize("topic", [None, "iws", "channels", "self_service", "eu_rule"])
+@pytest.mark.parametrize("topic", [None, "iws", "self_service"])
 async def test_followup_country_without_country_topic_asks_what(topic, lang):
     text, word, code = FOLLOWUP_MESSAGES[lang]
     tracker = make_tracker(text, lang, "inform", [("country", word)], slots={"last_topic": topic})
@@ -1226,3 +1226,13 @@ async def test_repair_abroad_after_a_check_uses_the_checked_product_and_country(
                            slots={"last_product": "Redmi Note 13", "bought_in": "IN"})
     messages, _ = await run(ActionEuWarranty(), tracker)
     assert names(messages)[:2] == ["utter_eu_rule", "utter_eu_rule_outside"]  # bought in India: the EU rule does not reach it
+
+
+@aio
+@pytest.mark.parametrize("topic,response", [("channels", "utter_hotline"), ("eu_rule", "utter_warranty_period_mandatory")])
+async def test_followup_country_after_channels_or_the_eu_rule(topic, response):
+    """"wie kann ich euch anrufen?" - "bin in Polen": the Polish hotline;
+    after the EU rule, "und Polen?": the period there."""
+    tracker = make_tracker("bin in Polen", "de", "inform", [("country", "Polen")], slots={"last_topic": topic})
+    messages, _ = await run(ActionFollowup(), tracker)
+    assert names(messages)[0] == response

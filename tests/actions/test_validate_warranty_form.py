@@ -323,3 +323,24 @@ def test_a_good_answer_after_a_failure_resets_the_count():
     tracker = make_tracker("Italien", "de", "inform", slots={"form_failures": 1})
     result = ValidateWarrantyForm().validate_purchase_country("Italien", CollectingDispatcher(), tracker, DOMAIN)
     assert result == {"purchase_country": "IT", "form_failures": 0}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("lang,text,expected", [
+    ("de", "handyhuelle 20.08.2026 in italien gekauft, garantie?",
+     {"product": "handyhuelle", "purchase_date": "2026-08-20", "purchase_country": "IT"}),
+    ("de", "xiaomi 13 ultra, gekauft 10.01.2026 in indien, bin jetzt in deutschland. garantie?",
+     {"product": "Xiaomi 13 Ultra", "purchase_date": "2026-01-10", "purchase_country": "IN"}),
+    ("en", "xiaomi tv bought in india 10 feb 2026, covered?",
+     {"product": "xiaomi tv", "purchase_date": "2026-02-10", "purchase_country": "IN"}),
+])
+async def test_the_first_message_fills_what_the_entities_missed(lang, text, expected):
+    """The NLU found no date (and took the country the user is in now): the
+    form reads the whole message."""
+    given = {"purchase_country": "deutschland"} if "deutschland" in text else {}
+    events = [{"event": "action", "name": "action_listen"}, {"event": "user", "text": text, "parse_data": {"text": text}}]
+    events += [{"event": "slot", "name": k, "value": v} for k, v in given.items()]
+    tracker = make_tracker(text, lang, "check_warranty", slots=dict(given), events=events, active_loop={"name": "warranty_form"})
+    result = await ValidateWarrantyForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    values = {e["name"]: e["value"] for e in result if e.get("event") == "slot" and e["name"] in expected}
+    assert values == expected
