@@ -337,8 +337,11 @@ def _numeric_short(first: int, second: int, separator: str, today: date, lang: s
     "04/25": a month and a two-digit year in German; ambiguous in English,
     where "12/24" is as often 24 December."""
     if second > 12:
-        if separator == "/" and lang == "de" and 1 <= first <= 12 and second <= today.year % 100:
-            return _month(2000 + second, first)
+        if separator == "/" and 1 <= first <= 12 and second <= today.year % 100:
+            as_month = _month(2000 + second, first)
+            if lang == "de":
+                return as_month
+            return _either(as_month, _named_day(second, first, None, today) if second <= 31 else _day(None))
         return _ambiguous()
     if not 1 <= first <= 31 or _valid(2024, second, first) is None:
         return _day(None)
@@ -366,7 +369,18 @@ def _month_then_day(m: re.Match, today: date, lang: str) -> Match:
         return _named_day(number, month, None, today)
     if lang == "de" or number > 31:
         return _month(2000 + number, month)
-    return _ambiguous()
+    return _either(_month(2000 + number, month), _named_day(number, month, None, today))
+
+
+def _either(first: Match, second: Match) -> Match:
+    """Two readings ("may 25": May 2025 or 25 May): the span that covers both,
+    so a verdict is given only when it holds for either (precision "either");
+    one reading alone when the other is no date."""
+    readings = [m for m in (first, second) if m[0] is not None]
+    if len(readings) < 2:
+        return readings[0] if readings else _ambiguous()
+    (a, b), (c, d) = first[0], second[0]
+    return (min(a, c), max(b, d)), "either", None
 
 
 def _last_week(today: date) -> Match:

@@ -84,7 +84,7 @@ def test_rough_dates_are_kept_as_the_span_they_mean(value, lang, expected):
     assert messages == []
 
 
-@pytest.mark.parametrize("value,lang", [("may 25", "en"), ("märz oder april 2025", "de"), ("vor ein paar monaten", "de")])
+@pytest.mark.parametrize("value,lang", [("märz oder april 2025", "de"), ("vor ein paar monaten", "de")])
 def test_ambiguous_dates_are_asked_again(value, lang):
     result, messages = validate("validate_purchase_date", value, lang)
     assert result == {"purchase_date": None, "form_failures": 1}  # one failed answer, counted

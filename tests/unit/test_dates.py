@@ -54,8 +54,6 @@ def test_month_first_only_where_day_first_is_impossible():
 
 
 @pytest.mark.parametrize("text, lang", [
-    ("may 25", "en"),  # 25 May or May 2025?
-    ("12/24", "en"),
     ("vor ein paar monaten", "de"),
     ("a few months ago", "en"),
     ("märz oder april 2025", "de"),
@@ -137,3 +135,12 @@ def test_last_weekday_is_last_week(text, lang):
 def test_words_that_only_look_like_dates_are_not_dates():
     for text in ("may I ask something", "mein geburtstag", "14 pro max", "kostet 199 euro"):
         assert parse_purchase_date(text, "en", TODAY).problem == DateProblem.UNPARSEABLE, text
+
+
+@pytest.mark.parametrize("text, earliest, latest", [
+    ("may 25", date(2025, 5, 1), date(2026, 5, 25)),  # May 2025 or 25 May 2026
+    ("12/24", date(2024, 12, 1), date(2025, 12, 24)),  # December 2024 or 24 December 2025
+])
+def test_two_readings_in_english_keep_both(text, earliest, latest):
+    result = parse_purchase_date(text, "en", date(2026, 12, 1))
+    assert (result.problem, result.precision, result.earliest, result.latest) == (None, "either", earliest, latest)

@@ -102,3 +102,14 @@ def test_country_codes_nobody_tagged_become_country_entities():
     assert [(e["value"], e["start"]) for e in found] == [("D", 7), ("AT", 32)]
     assert country_codes("is it covered in india", []) == []
     assert country_codes("hotline DE", [{"entity": "country", "start": 8, "end": 10, "value": "DE"}]) == []
+
+
+def test_a_message_that_is_only_a_country_is_an_answer():
+    from components.entity_filter import names_only_a_country
+
+    country = [{"entity": "country", "start": 0, "end": 1, "value": "D"}]
+    assert names_only_a_country("D", country)
+    assert names_only_a_country("U.K.", country)
+    assert names_only_a_country("Polen?", country)
+    assert not names_only_a_country("hotline polen", country)
+    assert not names_only_a_country("D", [])
