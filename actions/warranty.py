@@ -15,7 +15,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import countries_in_message, covered, entity_values, language, remember
 from actions.form_extraction import date_in, fresh_message, product_in, purchase_country_in
 from actions.form_guard import MAX_FAILED_ANSWERS, is_side_question, wants_to_leave
-from actions.hotline import hours_text
+from actions.hotline import MAX_COUNTRIES, hours_text
 from actions.multi_topic import TopicAction
 from support import clock, formatting, warranty
 from support.dates import DateProblem, ParsedDate, parse_purchase_date
@@ -83,9 +83,12 @@ class ActionWarrantyPeriod(TopicAction):
             return remember(None, "warranty_period")
         matches, unknown = countries_in_message(tracker)
         region = region_of(tracker)
-        if region and not matches:
+        if region and warranty.warranty_region(kb, matches[0].code if matches else None) != region:
+            # "EU vs India?": the region's period, then each country's
             utter_period(dispatcher, warranty.period_for_region(kb, region), lang, phrase(f"place_region_{region}", lang))
-            return remember(None, "warranty_period")
+            for match in matches[:MAX_COUNTRIES]:
+                self.respond(dispatcher, tracker, lang, match)
+            return remember(matches[0] if matches else None, "warranty_period")
         if unknown and not matches:
             dispatcher.utter_message(response="utter_country_unknown", value=unknown[0])
             return remember(None, "warranty_period")
@@ -95,9 +98,9 @@ class ActionWarrantyPeriod(TopicAction):
                 dispatcher.utter_message(response="utter_warranty_overview")
                 return remember(None, "warranty_period")
             matches = [slot_match]
-        match = matches[0]
-        self.respond(dispatcher, tracker, lang, match)
-        return remember(match, "warranty_period")
+        for match in matches[:MAX_COUNTRIES]:
+            self.respond(dispatcher, tracker, lang, match)
+        return remember(matches[0], "warranty_period")
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str, match: CountryMatch) -> None:
         period = warranty.period_for(knowledge(), match.code, "device")
@@ -140,6 +143,9 @@ class ActionEuWarranty(TopicAction):
             dispatcher.utter_message(
                 response="utter_eu_rule_yes", bought=matches[0].name(lang), service=matches[1].name(lang)
             )
+        elif matches:  # "in Österreich gekauft, gilt da die EU-Garantie?": the period too
+            period = warranty.period_for(kb, matches[0].code, "device")
+            utter_period(dispatcher, period, lang, phrase("place_country", lang, country=matches[0].name(lang)))
         dispatcher.utter_message(response="utter_eu_rule", rule=rule)
         return remember(matches[0] if matches else None, "eu_rule")
 
@@ -207,12 +213,12 @@ class ActionWarrantyCheck(Action):
         if product is not None and match is not None:  # for follow-ups ("can it be repaired in Italy?")
             reset += [SlotSet("last_product", product.iws_model or product.text), SlotSet("bought_in", match.code)]
         span = stored_span(tracker.get_slot("purchase_date"))
+        period = warranty.period_for(kb, match.code, product.kind) if match and product else None
+        if match is not None and product is not None and period is None:
+            utter_contact(dispatcher, "utter_warranty_check_unknown", match, lang, country=match.name(lang))
+            return reset  # no rule for that country: no need to ask for the date
         if match is None or product is None or span is None:
             dispatcher.utter_message(response="utter_form_stopped")  # the check was left before it was complete
-            return reset
-        period = warranty.period_for(kb, match.code, product.kind)
-        if period is None:
-            utter_contact(dispatcher, "utter_warranty_check_unknown", match, lang, country=match.name(lang))
             return reset
         country = covered(match)
         today = clock.now().astimezone(ZoneInfo(country.time_zone)).date() if country else clock.today()
@@ -290,10 +296,10 @@ def read_purchase_date(slot_value: Any, tracker: Tracker, lang: str) -> Tuple[Pa
         if whole.problem is None and (parsed.problem is not None or (parsed.text and parsed.text in whole.text)):
             parsed, text = whole, message
     remembered = stored_span(tracker.get_slot("purchase_span"))
-    if remembered and remembered[2] == "year" and (parsed.problem is not None or not overlaps(parsed, remembered)):
-        within = parse_purchase_date(f"{message or text} {remembered[0].year}", lang, today)  # "im november" of that year
-        if within.problem is None and overlaps(within, remembered):
-            return within, text
+    if remembered and remembered[2] == "year" and parsed.problem is None and not overlaps(parsed, remembered):
+        shifted = in_year(parsed, remembered[0].year, lang, today)  # "im november" after "2024": November 2024
+        if shifted.problem is None:
+            return shifted, text
     if remembered and parsed.problem is not None:
         day = day_of_month(message or text)
         earliest, latest, _ = remembered
@@ -307,6 +313,13 @@ def read_purchase_date(slot_value: Any, tracker: Tracker, lang: str) -> Tuple[Pa
 def without_dates(text: str) -> str:
     """"Handy 2024" -> "Handy": a year or date the NLU put into the product name."""
     return re.sub(r"\s*\b(?:19|20)\d\d\b|\s*\b\d{1,2}[./]\d{1,2}(?:[./]\d{2,4})?\b", "", text).strip() or text
+
+
+def in_year(parsed: ParsedDate, year: int, lang: str, today: date) -> ParsedDate:
+    """The same day or month in another year (the one the user named before)."""
+    if parsed.precision == "day":
+        return parse_purchase_date(parsed.earliest.replace(year=year).isoformat(), lang, today)
+    return parse_purchase_date(f"{parsed.earliest.month:02d}/{year}", lang, today)
 
 
 def overlaps(parsed: ParsedDate, span: Tuple[date, date, str]) -> bool:
@@ -359,6 +372,14 @@ class ValidateWarrantyForm(FormValidationAction):
                 return {"product": found}
         return {}
 
+    async def next_requested_slot(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        """No date is asked for when the source has no rule for the country of purchase."""
+        match = countries().resolve(tracker.get_slot("purchase_country"))
+        product = products().resolve(tracker.get_slot("product"))
+        if match and product and warranty.period_for(knowledge(), match.code, product.kind) is None:
+            return SlotSet("requested_slot", None)
+        return await super().next_requested_slot(dispatcher, tracker, domain)
+
     def reject(self, slot: str, text: str, dispatcher: CollectingDispatcher, tracker: Tracker, response: str, **values: Any) -> Dict[Text, Any]:
         failures = int(tracker.get_slot("form_failures") or 0) + 1
         if is_side_question(text):
@@ -391,6 +412,9 @@ class ValidateWarrantyForm(FormValidationAction):
         if parsed.problem == DateProblem.AMBIGUOUS:
             return self.reject("purchase_date", text, dispatcher, tracker, "utter_invalid_date_ambiguous", value=text)
         if parsed.problem is not None:
+            volunteered = purchase_country_in(text)
+            if volunteered and tracker.get_slot("purchase_country") is None:
+                return {"purchase_date": None, "purchase_country": volunteered}  # "im in the uk": the date is asked again
             return self.reject("purchase_date", text, dispatcher, tracker, "utter_invalid_date", value=text)
         if tracker.get_slot("purchase_span"):
             return self.accept(tracker, {"purchase_date": slot_text(parsed), "purchase_span": None, "exact_day_needed": False})

@@ -22,7 +22,7 @@ import re
 from typing import Any, Dict, List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from components.stateless import StatelessMessageComponent
@@ -183,6 +183,7 @@ class EntitySanityFilter(StatelessMessageComponent):
                 message.set(ENTITIES, entities, add_to_output=True)
             if names_only_a_country(text, entities):
                 message.set(INTENT, {"name": "inform", "confidence": 1.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [{"name": "inform", "confidence": 1.0}], add_to_output=True)
         return messages
 
 
