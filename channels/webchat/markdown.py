@@ -7,9 +7,9 @@ are plain text (written for WhatsApp too) and some of them echo what the user
 typed (`„{value}“ kenne ich nicht als Land`), so every reply is treated as
 plain text: markdown syntax is escaped, then exactly two things are added:
 
-* links for web addresses (`https://…`, `www.…`, and bare domains such as
-  `HyperOSUpdates.com`), always as `https://` links, so no other URL scheme can
-  reach the page;
+* links for web addresses: `http(s)://…` as written, `www.…` and bare
+  domains such as `HyperOSUpdates.com` as `https://` links; no other URL
+  scheme can reach the page;
 * hard line breaks, so that the bullet lists and short lines of long answers
   keep their line breaks (markdown would join single newlines into one line).
 """

@@ -8,19 +8,21 @@ time). The screenshot of a short conversation goes to reports/webchat.png.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import sys
 import tempfile
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 from typing import List
 from urllib.parse import urlparse
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bot_processes import ROOT, make_bot  # noqa: E402
+from bot_processes import ROOT, free_port, make_bot  # noqa: E402
 
 pytestmark = pytest.mark.integration
 FROZEN_NOW = "2026-11-25T10:00:00+00:00"  # a Wednesday: European hotlines open
@@ -119,6 +121,9 @@ class Page:
     def settle(self) -> None:
         """Waits until every answer the bot stored for this conversation is on
         the page (a reply of several bubbles arrives one bubble at a time)."""
+        if "TRACKER_DB" not in getattr(self.bot, "env", {}):
+            return  # a stand-in server without a tracker store
+
         def shown_all(_):
             return len(self.bot_texts()) >= stored_bubbles(self.bot, self.session_id())
         self.wait_until(shown_all, f"the page shows {len(self.bot_texts())} bot messages, the tracker holds more")
@@ -335,6 +340,114 @@ def test_mobile_width_and_screenshot(bot):
         page.driver.save_screenshot(str(SCREENSHOT.with_name("webchat-mobile.png")))
     finally:
         page.close()
+
+
+# --- hostile bot text, rendered by the real widget ---------------------------------------
+
+HOSTILE_BOT_TEXTS = [
+    'Mit „<img src=x onerror="window.__xss=1">“ komme ich nicht auf ein Datum.',
+    "[klick hier](javascript:window.__xss=2) und ![bild](http://127.0.0.1:9/track.png)",
+    "<script>window.__xss=3</script> <a href=\"javascript:window.__xss=4\">a</a> <javascript:window.__xss=5>",
+    "*fett* _kursiv_ `code` ~~weg~~ | a | b | 1. liste > zitat \\ ende",
+    "# Titel",
+    "Mehr auf HyperOSUpdates.com und https://www.mi.com/de/support. Ende.",
+]
+
+
+class StandInBot:
+    """The page and a socket.io server in this process whose only answer is
+    HOSTILE_BOT_TEXTS, sent through the channel's real output class: the
+    widget's rendering of hostile bot text, without depending on what the NLU
+    lets through to an echo."""
+
+    def __init__(self, tmp_dir: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_dir = tmp_dir
+        self.env: dict = {}
+        self.loop = asyncio.new_event_loop()
+        self.started = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        assert self.started.wait(30), "stand-in server did not start"
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_until_complete(self._start())
+        self.started.set()
+        self.loop.run_forever()
+
+    async def _start(self) -> None:
+        import socketio
+        from aiohttp import web
+
+        from channels.webchat.channel import PAGE_FILES, WebChatOutput
+
+        sio = socketio.AsyncServer(async_mode="aiohttp")
+        app = web.Application()
+        sio.attach(app, socketio_path="socket.io")
+
+        async def page_file(request):
+            name = request.match_info.get("name") or "index.html"
+            directory, content_type = PAGE_FILES[name]
+            return web.Response(body=(directory / name).read_bytes(), headers={"Content-Type": content_type})
+
+        async def config(_):
+            return web.json_response({"socket_path": "/socket.io/", "session_persistence": True})
+
+        app.router.add_get("/webhooks/chat/config.json", config)
+        app.router.add_get("/webhooks/chat/", page_file)
+        app.router.add_get("/webhooks/chat/{name}", page_file)
+
+        @sio.on("session_request")
+        async def session_request(sid, data):
+            session_id = (data or {}).get("session_id") or "0" * 32
+            await sio.enter_room(sid, session_id)
+            await sio.emit("session_confirm", session_id, room=sid)
+
+        @sio.on("user_uttered")
+        async def user_uttered(sid, data):
+            output = WebChatOutput(sio, "bot_uttered")
+            if data.get("message") == "/greet":
+                await output.send_text_message(data["session_id"], "Hallo!")
+                return
+            for text in HOSTILE_BOT_TEXTS:
+                await output.send_text_message(data["session_id"], text)
+
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        await web.TCPSite(self.runner, "127.0.0.1", self.port).start()
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(30)
+
+
+def test_hostile_bot_text_is_shown_as_the_text_it_is(tmp_path):
+    require_browser()
+    stand_in = StandInBot(tmp_path)
+    page = None
+    try:
+        page = Page(SimpleNamespace(url=stand_in.url, log_dir=tmp_path, env={}), "de-DE")
+        page.driver.execute_script("window.alert = function () { window.__alerted = true; };")
+        page.say("zeig mal", "Ende.")
+        shown = page.bot_texts()[-len(HOSTILE_BOT_TEXTS):]
+        assert shown == HOSTILE_BOT_TEXTS
+        assert page.driver.execute_script(
+            "return document.querySelectorAll('#webchat .rw-response img, #webchat .rw-response script,"
+            " #webchat .rw-response h1, #webchat .rw-response em, #webchat .rw-response code').length") == 0
+        links = page.driver.execute_script(
+            "return Array.from(document.querySelectorAll('#webchat .rw-response a')).map(a => [a.innerText, a.href])")
+        # the image's address is shown as a plain link, nothing is loaded from it
+        assert links == [["http://127.0.0.1:9/track.png", "http://127.0.0.1:9/track.png"],
+                         ["HyperOSUpdates.com", "https://hyperosupdates.com/"],
+                         ["https://www.mi.com/de/support", "https://www.mi.com/de/support"]]
+        assert page.driver.execute_script("return window.__xss === undefined && window.__alerted === undefined")
+    finally:
+        if page is not None:
+            page.close()
+        stand_in.stop()
 
 
 # --- the socket.io channel's rules, with a plain client ----------------------------------------
