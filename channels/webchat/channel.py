@@ -44,6 +44,7 @@ import yaml
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncServer
 
 import rasa.core.channels.channel
@@ -88,6 +89,23 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
 }
+
+
+class WebChatSocketBlueprint(SocketBlueprint):
+    """Rasa's socket blueprint, plus: Engine.IO answers the socket's CORS itself
+    (the allowed origins above), so `rasa run --cors` (Sanic-CORS) must not add
+    a second Access-Control-Allow-Origin to those responses; browsers refuse a
+    response with two, and an embedding site's long-polling would fail."""
+
+    def register(self, app: Any, options: Dict[Text, Any]) -> None:
+        super().register(app, options)
+        path = "/" + self.ctx.socketio_path.strip("/")
+
+        async def socketio_owns_its_cors(request: Request) -> None:
+            if request.path == path or request.path.startswith(path + "/"):
+                setattr(request.ctx, SANIC_CORS_EVALUATED, "1")
+
+        app.register_middleware(socketio_owns_its_cors, "request")
 
 
 class WebChatConfigError(ValueError):
@@ -211,7 +229,7 @@ class WebChatInput(SocketIOInput):
             max_http_buffer_size=MAX_SOCKET_BUFFER_BYTES,
         )
         self.sio = sio
-        webchat = SocketBlueprint(sio, self.socketio_path, "webchat", __name__)
+        webchat = WebChatSocketBlueprint(sio, self.socketio_path, "webchat", __name__)
         self._page_routes(webchat)
 
         @sio.on("connect", namespace=self.namespace)

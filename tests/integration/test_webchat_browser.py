@@ -44,6 +44,9 @@ def require_browser() -> None:
     pytest.importorskip("selenium")
 
 
+EMBED_PORT = free_port()  # another origin on loopback: a site that embeds the widget
+
+
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory):
     require_browser()
@@ -51,10 +54,11 @@ def bot(tmp_path_factory):
         "SUPPORT_BOT_NOW": FROZEN_NOW,
         "WEBCHAT_RATE_BURST": str(RATE_BURST),
         "WEBCHAT_RATE_PER_MINUTE": "2",
-        "WEBCHAT_ALLOWED_ORIGINS": "https://shop.example.com",
+        "WEBCHAT_ALLOWED_ORIGINS": f"https://shop.example.com,http://127.0.0.1:{EMBED_PORT}",
     })
     bot.start_actions()
-    bot.start_rasa()
+    # as scripts/launch.py starts it with the default CORS_ORIGINS=*
+    bot.start_rasa(extra_args=("--cors", "*"))
     yield bot
     bot.stop_all()
 
@@ -64,12 +68,15 @@ def bot(tmp_path_factory):
 class Page:
     """One Chromium with its own fresh profile, on the support page."""
 
-    def __init__(self, bot, language: str, width: int = 1100, height: int = 860) -> None:
+    def __init__(self, bot, language: str, width: int = 1100, height: int = 860,
+                 url: str = "", root: str = "#webchat") -> None:
         from selenium import webdriver
         from selenium.webdriver.chrome.options import Options
         from selenium.webdriver.chrome.service import Service
 
         self.bot = bot
+        self.page_url = url or f"{bot.url}/webhooks/chat/"
+        self.root = root
         self.profile = tempfile.mkdtemp(prefix="chromium-", dir=bot.log_dir)
         options = Options()
         options.binary_location = str(CHROMIUM)
@@ -88,16 +95,13 @@ class Page:
         self.requested: List[str] = []
         self.open()
 
-    @property
-    def url(self) -> str:
-        return f"{self.bot.url}/webhooks/chat/"
-
     def open(self) -> None:
-        self.driver.get(self.url)
-        self.wait_until(lambda d: d.execute_script("return document.body.dataset.ready || document.body.dataset.error"),
-                        "the page did not start")
-        error = self.driver.execute_script("return document.body.dataset.error")
-        assert not error, f"page error: {error}"
+        self.driver.get(self.page_url)
+        if self.root == "#webchat":  # the support page says when it has started
+            self.wait_until(lambda d: d.execute_script("return document.body.dataset.ready || document.body.dataset.error"),
+                            "the page did not start")
+            error = self.driver.execute_script("return document.body.dataset.error")
+            assert not error, f"page error: {error}"
         self.wait_until(lambda d: self.bot_texts(), "no greeting from the bot")
 
     def wait_until(self, condition, message: str, seconds: float = ANSWER_WAIT):
@@ -113,10 +117,10 @@ class Page:
             ".map(e => e.innerText.trim()).filter(t => t.length > 0)", selector)
 
     def bot_texts(self) -> List[str]:
-        return self.texts("#webchat .rw-response")
+        return self.texts(f"{self.root} .rw-response")
 
     def user_texts(self) -> List[str]:
-        return self.texts("#webchat .rw-client")
+        return self.texts(f"{self.root} .rw-client")
 
     def settle(self) -> None:
         """Waits until every answer the bot stored for this conversation is on
@@ -145,7 +149,7 @@ class Page:
 
         self.settle()
         before = len(self.bot_texts())
-        box = self.driver.find_element(By.CSS_SELECTOR, "#webchat .rw-new-message")
+        box = self.driver.find_element(By.CSS_SELECTOR, f"{self.root} .rw-new-message")
         box.send_keys(text)
         box.send_keys(Keys.ENTER)
         answer = self.wait_for_answer(before, expect)
@@ -153,7 +157,7 @@ class Page:
         return answer
 
     def buttons(self) -> List[str]:
-        return self.texts("#webchat .rw-reply")
+        return self.texts(f"{self.root} .rw-reply")
 
     def click(self, title: str, expect: str) -> str:
         """A real mouse click on the bot's button `title`."""
@@ -165,7 +169,7 @@ class Page:
         before = len(self.bot_texts())
 
         def click_it(driver) -> bool:
-            for element in driver.find_elements(By.CSS_SELECTOR, "#webchat .rw-reply"):
+            for element in driver.find_elements(By.CSS_SELECTOR, f"{self.root} .rw-reply"):
                 if (element.get_attribute("innerText") or "").strip() == title:
                     element.click()
                     return True
@@ -340,6 +344,38 @@ def test_mobile_width_and_screenshot(bot):
         page.driver.save_screenshot(str(SCREENSHOT.with_name("webchat-mobile.png")))
     finally:
         page.close()
+
+
+# --- the README's embedding snippet on another site ------------------------------------------
+
+def readme_embed_snippet() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Embedding the widget in another site", 1)[1]
+    return section.split("```html", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_snippet_embeds_the_chat_in_another_site(bot, tmp_path):
+    import http.server
+    import functools
+
+    snippet = readme_embed_snippet().replace("https://bot.example.com", bot.url)
+    (tmp_path / "index.html").write_text(
+        f"<!doctype html><html><head><meta charset='utf-8'><title>Shop</title></head><body><h1>Shop</h1>{snippet}</body></html>",
+        encoding="utf-8")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    site = http.server.ThreadingHTTPServer(("127.0.0.1", EMBED_PORT), handler)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    page = None
+    try:
+        page = Page(bot, "de-DE", url=f"http://127.0.0.1:{EMBED_PORT}/", root="#support-chat")
+        assert page.bot_texts()[0].startswith("Hallo!")
+        answer = page.say("hotline deutschland", "0800 223 11 44")
+        assert "Servicezeiten" in answer
+    finally:
+        if page is not None:
+            page.close()
+        site.shutdown()
+        site.server_close()
 
 
 # --- hostile bot text, rendered by the real widget ---------------------------------------
