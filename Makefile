@@ -6,6 +6,8 @@ RASA    := .venv/bin/rasa
 MODEL   := models/support-bot.tar.gz
 SPACY   := build/spacy_pipeline/meta.json
 STAMP   := .venv/.installed
+WEBCHAT := build/webchat/webchat.js
+NPM_STAMP := web/node_modules/.package-lock.json
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -13,7 +15,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 KNOWLEDGE   := $(wildcard knowledge/*.yml)
 TRAIN_DATA  := $(wildcard data/*.yml data/nlu/*.yml)
 
-.PHONY: install train shell run actions test test-unit test-stories validate bench lock clean
+.PHONY: install train shell run actions test test-unit test-stories validate bench lock clean webchat browser
 
 install: $(STAMP)
 
@@ -31,10 +33,25 @@ $(MODEL): $(SPACY) data/nlu/lookups.yml config.yml domain.yml $(TRAIN_DATA)
 
 train: $(MODEL)
 
+# The web chat widget: rasa-webchat as pinned in web/package-lock.json, its
+# built file copied to build/webchat/ (served at /webhooks/chat/webchat.js).
+$(NPM_STAMP): web/package.json web/package-lock.json
+	npm ci --prefix web --ignore-scripts --no-audit --no-fund
+	touch $@
+
+$(WEBCHAT): $(STAMP) $(NPM_STAMP) scripts/build_webchat.py
+	$(PY) scripts/build_webchat.py
+
+webchat: $(WEBCHAT)
+
+# Debian's chromium + chromium-driver for the browser test (as root; else a hint)
+browser:
+	bash scripts/install_browser.sh
+
 shell: $(MODEL)
 	$(PY) scripts/launch.py shell
 
-run: $(MODEL)
+run: $(MODEL) $(WEBCHAT)
 	$(PY) scripts/launch.py run
 
 actions: $(STAMP)
@@ -43,7 +60,7 @@ actions: $(STAMP)
 validate: $(MODEL)
 	$(PY) scripts/validate_data.py
 
-test: $(MODEL)
+test: $(MODEL) $(WEBCHAT) browser
 	bash scripts/test.sh
 
 bench: $(MODEL)

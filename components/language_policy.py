@@ -7,7 +7,10 @@ server, before any response is rendered, and works without the action server.
 
 Precedence: an explicit request ("can we continue in English?", intent
 `switch_language` with a `language_choice` entity), then a decisive detection
-of the latest message, then, while the slot is still empty, the best guess.
+of the latest message, then, while the slot is still empty, the client's
+language hint (`metadata.language` of the message, e.g. the web chat page's
+`navigator.language`), then the best guess. So a German page that greets with
+the menu in German still answers an English question in English.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.engine.storage.resource import Resource
 
-from support.language import wanted_language
+from support.language import hinted_language, wanted_language
 
 SLOT = "language"
 
@@ -46,7 +49,8 @@ class LanguageSlotPolicy(Policy):
         message = tracker.latest_message
         if message is not None and any(slot.name == SLOT for slot in domain.slots):
             current = tracker.get_slot(SLOT)
-            wanted = wanted_language(message.parse_data, current)
+            hint = hinted_language((message.metadata or {}).get("language"))
+            wanted = wanted_language(message.parse_data, current, hint)
             if wanted and wanted != current:
                 events.append(SlotSet(SLOT, wanted))
         return self._prediction(self._default_predictions(domain), events=events)

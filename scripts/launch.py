@@ -1,6 +1,7 @@
 """Starts the bot's processes with settings from the environment / `.env`.
 
-    python scripts/launch.py run      action server + Rasa server (REST on $RASA_PORT)
+    python scripts/launch.py run      action server + Rasa server (REST on $RASA_PORT,
+                                      web chat page at /webhooks/chat/)
     python scripts/launch.py shell    action server in the background + `rasa shell`
     python scripts/launch.py actions  the action server alone
 

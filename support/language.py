@@ -115,8 +115,24 @@ def requested_language(value: Optional[str]) -> Optional[str]:
     return None
 
 
-def wanted_language(parse_data: Dict[str, Any], current: Optional[str]) -> Optional[str]:
-    """The language the conversation should continue in after this message."""
+def hinted_language(tag: Any) -> Optional[str]:
+    """A client's language tag ("de-DE", "en_GB", "de") as one of LANGUAGES, or None.
+
+    Web clients pass the browser's language (`navigator.language`) in the
+    message metadata as `language`; it only decides while the conversation has
+    no language yet and the message itself does not tell."""
+    if not isinstance(tag, str):
+        return None
+    primary = tag.strip().replace("_", "-").split("-")[0].lower()
+    return primary if primary in LANGUAGES else None
+
+
+def wanted_language(parse_data: Dict[str, Any], current: Optional[str], hint: Optional[str] = None) -> Optional[str]:
+    """The language the conversation should continue in after this message.
+
+    Precedence: an explicit request, a decisive detection of the message, then
+    (only while the conversation has no language) the client's hint, then the
+    best guess."""
     intent = (parse_data.get("intent") or {}).get("name")
     if intent == SWITCH_INTENT:
         for entity in parse_data.get("entities") or []:
@@ -131,6 +147,10 @@ def wanted_language(parse_data: Dict[str, Any], current: Optional[str]) -> Optio
         if current in ("de", "en"):
             return "en" if current == "de" else "de"
     detected = parse_data.get("language") or {}
-    if detected.get("decisive") or (current is None and detected.get("code")):
+    if detected.get("decisive"):
+        return detected.get("code")
+    if current is None and hint in LANGUAGES:
+        return hint
+    if current is None and detected.get("code"):
         return detected.get("code")
     return None

@@ -697,7 +697,7 @@ def test_rasa_builds_the_channel_from_credentials_by_module_path(no_whatsapp_env
 
     channels = rasa.core.run.create_http_input_channels(None, CREDENTIALS_YML)
     names = sorted(c.name() for c in channels)
-    assert names == ["rest", "whatsapp"]
+    assert names == ["rest", "socketio", "whatsapp"]  # socketio: channels.webchat.WebChatInput
 
     monkeypatch.setenv("WHATSAPP_VERIFY_TOKEN", "t")
     from rasa.shared.exceptions import RasaException

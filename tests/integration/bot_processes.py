@@ -63,11 +63,11 @@ class Bot:
         )
         wait_for(f"http://127.0.0.1:{self.action_port}/health", self.processes["actions"])
 
-    def start_rasa(self, endpoints: str = "endpoints.yml") -> None:
+    def start_rasa(self, endpoints: str = "endpoints.yml", extra_args: tuple = ()) -> None:
         log = open(self.log_dir / "rasa.log", "ab")
         self.processes["rasa"] = subprocess.Popen(
             [str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", endpoints,
-             "--credentials", "credentials.yml", "--port", str(self.rasa_port)],
+             "--credentials", "credentials.yml", "--port", str(self.rasa_port), *extra_args],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )
         wait_for(f"{self.url}/", self.processes["rasa"])
