@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import language
@@ -81,30 +81,30 @@ def retention_text(lang: str) -> str:
 
 def undo_answer_from_this_message(tracker: Tracker) -> List[Dict[Text, Any]]:
     """A privacy question in the middle of the warranty check is not an answer
-    to it: undo the slot the form's ``from_text`` mapping filled with it."""
-    requested = tracker.get_slot("requested_slot")
+    to it: undo the slots a ``from_text`` mapping filled with its text."""
     text = (tracker.latest_message or {}).get("text")
-    if requested and text and tracker.get_slot(requested) == text:
-        return [SlotSet(requested, None)]
-    return []
+    filled = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "slot" and text and event.get("value") == text:
+            filled.append(event["name"])
+    return [SlotSet(name, None) for name in dict.fromkeys(filled)]
 
 
 class ActionPrivacyExplain(Action):
-    """Says what an erasure deletes and asks for confirmation. Stops a running
-    warranty check (its answers would be deleted anyway)."""
+    """Says what an erasure deletes and asks for confirmation (a running
+    warranty check is stopped first, by rule)."""
 
     def name(self) -> Text:
         return "action_privacy_explain"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         lang = language(tracker)
-        events = undo_answer_from_this_message(tracker)
         dispatcher.utter_message(
             response="utter_erasure_explain", messages=message_count(tracker), details=noted_details(tracker, lang)
         )
-        if tracker.active_loop.get("name"):
-            events += [ActiveLoop(None), SlotSet("requested_slot", None)]
-        return events
+        return undo_answer_from_this_message(tracker)
 
 
 class ActionEraseConversation(Action):

@@ -2,7 +2,13 @@
 
 Importing the package (Rasa does when it loads the model's components)
 registers the spaCy component the project's pipeline (build/spacy_pipeline)
-needs, and installs the action-server fallback of components/resilience.py.
+needs, installs the action-server fallback of components/resilience.py, and
+the logging filter that keeps message text and phone numbers out of the logs
+(support/log_privacy.py).
 """
-from components import resilience  # noqa: F401  (answers when the action server fails)
-from components import spacy_lemmas  # noqa: F401  (registers "fold_lemmas")
+from support import log_privacy
+
+log_privacy.install()
+
+from components import resilience  # noqa: E402,F401  (answers when the action server fails)
+from components import spacy_lemmas  # noqa: E402,F401  (registers "fold_lemmas")

@@ -1,0 +1,199 @@
+"""Erasure and retention of stored conversations (GDPR), Rasa-side.
+
+``ErasingSQLTrackerStore`` is Rasa's SQL tracker store (SQLite in the default
+profile, PostgreSQL in the scaled one; same table, same format) with two
+additions:
+
+* **Erasure from the conversation.** When the user confirms, the action
+  ``action_erase_conversation`` runs (actions/privacy.py) and only says so.
+  The deletion happens here, when Rasa saves that turn: instead of appending
+  the turn's events, the store deletes every stored event of the conversation
+  (all sessions) in one transaction and stores nothing of the turn.
+
+  Why here and not in the action: the action server has no access to the
+  store in production (it may run elsewhere), and Rasa holds the whole
+  conversation in memory while the turn runs. Anything deleted during the
+  action would be written back when Rasa saves the turn: the SQL store appends
+  the events it counts as new, and with an emptied table every event in memory
+  counts as new. Saving is the one moment after which Rasa writes nothing more
+  for the turn, it runs under the conversation's lock (Redis in the scaled
+  profile, so no other replica handles the conversation meanwhile), and it
+  works the same on SQLite and PostgreSQL. The next message of that sender
+  starts a new, empty conversation. The lock key is removed by the lock store
+  itself when the turn ends (``AtomicRedisLockStore`` deletes a lock nobody
+  waits for); in-process duplicate-check keys (WhatsApp message ids) are
+  forgotten through ``on_erasure`` hooks.
+
+* **Erasure by an operator** (``scripts/privacy.py erase``) while the bot runs.
+  A turn that was being handled at that moment would write its conversation
+  back when it is saved. The operator's erasure therefore leaves a tombstone
+  (``privacy_erasures``: the conversation id and the time, nothing else); a save
+  of a conversation held in memory since before its tombstone stores nothing.
+  Tombstones are removed by ``purge`` after a day.
+
+``purge_events`` implements the retention period (``RETENTION_DAYS``): a
+conversation is deleted once its last event is older than the period; of a
+conversation still in use, the earlier sessions older than the period are
+deleted (never the current session: Rasa counts its events to know what to
+append).
+
+Use it from an endpoints file in place of ``type: SQL`` (same keys)::
+
+    tracker_store:
+      type: components.privacy_store.ErasingSQLTrackerStore
+      dialect: sqlite
+      db: ${TRACKER_DB}
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterable, List, Optional, Text
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import ActionExecuted, SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+
+ERASE_ACTION = "action_erase_conversation"  # actions/privacy.py
+TOMBSTONE_TABLE = "privacy_erasures"
+TOMBSTONE_LIFETIME_S = 24 * 3600
+DAY_S = 24 * 3600
+
+_metadata = sa.MetaData()
+EVENTS = sa.Table(
+    "events", _metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255)),
+    sa.Column("type_name", sa.String(255)),
+    sa.Column("timestamp", sa.Float),
+    sa.Column("intent_name", sa.String(255)),
+    sa.Column("action_name", sa.String(255)),
+    sa.Column("data", sa.Text),
+)
+TOMBSTONES = sa.Table(
+    TOMBSTONE_TABLE, _metadata,
+    sa.Column("sender_id", sa.String(255), primary_key=True),
+    sa.Column("erased_at", sa.Float, nullable=False),
+)
+
+# Callbacks run in the Rasa server after a conversation was erased there
+# (channels register one to forget their duplicate-check keys of that sender).
+_erasure_hooks: List[Callable[[Text], None]] = []
+
+
+def on_erasure(hook: Callable[[Text], None]) -> None:
+    if hook not in _erasure_hooks:
+        _erasure_hooks.append(hook)
+
+
+def _run_erasure_hooks(sender_id: Text) -> None:
+    for hook in list(_erasure_hooks):
+        try:
+            hook(sender_id)
+        except Exception:  # noqa: BLE001 - a hook must not undo the erasure
+            logger.exception("Erasure hook %r failed for conversation %s.", hook, sender_id)
+
+
+def ensure_tables(engine: sa.engine.Engine) -> None:
+    """Creates the tombstone table (and ``events`` in an empty database)."""
+    _metadata.create_all(engine, checkfirst=True)
+
+
+def erase_events(connection: sa.engine.Connection, sender_id: Text, tombstone: bool = False) -> int:
+    """Deletes every event of one conversation; returns how many."""
+    removed = connection.execute(EVENTS.delete().where(EVENTS.c.sender_id == sender_id)).rowcount
+    if tombstone:
+        connection.execute(TOMBSTONES.delete().where(TOMBSTONES.c.sender_id == sender_id))
+        connection.execute(TOMBSTONES.insert().values(sender_id=sender_id, erased_at=time.time()))
+    return int(removed or 0)
+
+
+def erase_conversation(engine: sa.engine.Engine, sender_id: Text, tombstone: bool = True) -> int:
+    """An operator's erasure (scripts/privacy.py): one transaction."""
+    ensure_tables(engine)
+    with engine.begin() as connection:
+        return erase_events(connection, sender_id, tombstone=tombstone)
+
+
+@dataclass
+class PurgeResult:
+    cutoff: float
+    conversations_removed: List[Text] = field(default_factory=list)
+    # sender id -> events of earlier sessions removed (conversation kept)
+    sessions_trimmed: Dict[Text, int] = field(default_factory=dict)
+    events_removed: int = 0
+    tombstones_removed: int = 0
+
+
+def purge_events(engine: sa.engine.Engine, older_than_days: float, now: Optional[float] = None) -> PurgeResult:
+    """Deletes what is older than the retention period (see the module docstring)."""
+    if older_than_days < 0:
+        raise ValueError("older_than_days must not be negative")
+    ensure_tables(engine)
+    now = time.time() if now is None else now
+    result = PurgeResult(cutoff=now - older_than_days * DAY_S)
+    last_event = sa.func.max(EVENTS.c.timestamp)
+    with engine.begin() as connection:
+        rows = connection.execute(sa.select(EVENTS.c.sender_id, last_event).group_by(EVENTS.c.sender_id)).all()
+        for sender_id, latest in rows:
+            if latest is None or latest < result.cutoff:
+                result.events_removed += erase_events(connection, sender_id)
+                result.conversations_removed.append(sender_id)
+                continue
+            current_start = connection.execute(
+                sa.select(sa.func.max(EVENTS.c.timestamp)).where(
+                    EVENTS.c.sender_id == sender_id, EVENTS.c.type_name == SessionStarted.type_name)
+            ).scalar()
+            if current_start is None:
+                continue
+            # the `action_session_start` row just before SessionStarted belongs
+            # to the current session too: keep everything from one second before
+            keep_from = min(result.cutoff, current_start - 1.0)
+            trimmed = connection.execute(
+                EVENTS.delete().where(EVENTS.c.sender_id == sender_id, EVENTS.c.timestamp < keep_from)
+            ).rowcount
+            if trimmed:
+                result.sessions_trimmed[sender_id] = int(trimmed)
+                result.events_removed += int(trimmed)
+        result.tombstones_removed = int(connection.execute(
+            TOMBSTONES.delete().where(TOMBSTONES.c.erased_at < now - TOMBSTONE_LIFETIME_S)).rowcount or 0)
+    return result
+
+
+def _erases(events: Iterable[Any]) -> bool:
+    return any(isinstance(event, ActionExecuted) and event.action_name == ERASE_ACTION for event in events)
+
+
+class ErasingSQLTrackerStore(SQLTrackerStore):
+    """Rasa's SQL tracker store plus erasure (see the module docstring)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ensure_tables(self.engine)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        with self.session_scope() as session:
+            new_events = list(self._additional_events(session, tracker))
+            connection = session.connection()
+            erased_at = connection.execute(
+                sa.select(TOMBSTONES.c.erased_at).where(TOMBSTONES.c.sender_id == tracker.sender_id)).scalar()
+            if _erases(new_events):
+                removed = erase_events(connection, tracker.sender_id)
+                connection.execute(TOMBSTONES.delete().where(TOMBSTONES.c.sender_id == tracker.sender_id))
+                session.commit()
+                logger.info(
+                    "Conversation %s erased at the user's request: %d stored events deleted, "
+                    "the %d events of this turn not stored.", tracker.sender_id, removed, len(new_events))
+                _run_erasure_hooks(tracker.sender_id)
+                return
+        first = next((e.timestamp for e in tracker.events if e.timestamp), None)
+        if erased_at is not None and first is not None and first <= erased_at:
+            logger.warning(
+                "Conversation %s was erased while a message of it was being handled; "
+                "its %d events in memory are not stored.", tracker.sender_id, len(tracker.events))
+            return
+        await super().save(tracker)
