@@ -31,7 +31,8 @@ additions:
   of a conversation held in memory since before its tombstone stores nothing.
   Tombstones are removed by ``purge`` after a day.
 
-``purge_events`` implements the retention period (``RETENTION_DAYS``): a
+``purge_events`` (support/privacy_data.py, shared with scripts/privacy.py)
+implements the retention period (``RETENTION_DAYS``): a
 conversation is deleted once its last event is older than the period; of a
 conversation still in use, the earlier sessions older than the period are
 deleted (never the current session: Rasa counts its events to know what to
@@ -47,38 +48,20 @@ Use it from an endpoints file in place of ``type: SQL`` (same keys)::
 from __future__ import annotations
 
 import logging
-import time
-from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Optional, Text
+from typing import Any, Callable, Iterable, List, Text
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import ActionExecuted, SessionStarted
+from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from support.privacy_data import (  # noqa: F401  (re-exported)
+    EVENTS, TOMBSTONES, PurgeResult, erase_conversation, erase_events, ensure_tables, purge_events,
+)
 
 logger = logging.getLogger(__name__)
 
 ERASE_ACTION = "action_erase_conversation"  # actions/privacy.py
-TOMBSTONE_TABLE = "privacy_erasures"
-TOMBSTONE_LIFETIME_S = 24 * 3600
-DAY_S = 24 * 3600
-
-_metadata = sa.MetaData()
-EVENTS = sa.Table(
-    "events", _metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("sender_id", sa.String(255)),
-    sa.Column("type_name", sa.String(255)),
-    sa.Column("timestamp", sa.Float),
-    sa.Column("intent_name", sa.String(255)),
-    sa.Column("action_name", sa.String(255)),
-    sa.Column("data", sa.Text),
-)
-TOMBSTONES = sa.Table(
-    TOMBSTONE_TABLE, _metadata,
-    sa.Column("sender_id", sa.String(255), primary_key=True),
-    sa.Column("erased_at", sa.Float, nullable=False),
-)
 
 # Callbacks run in the Rasa server after a conversation was erased there
 # (channels register one to forget their duplicate-check keys of that sender).
@@ -96,72 +79,6 @@ def _run_erasure_hooks(sender_id: Text) -> None:
             hook(sender_id)
         except Exception:  # noqa: BLE001 - a hook must not undo the erasure
             logger.exception("Erasure hook %r failed for conversation %s.", hook, sender_id)
-
-
-def ensure_tables(engine: sa.engine.Engine) -> None:
-    """Creates the tombstone table (and ``events`` in an empty database)."""
-    _metadata.create_all(engine, checkfirst=True)
-
-
-def erase_events(connection: sa.engine.Connection, sender_id: Text, tombstone: bool = False) -> int:
-    """Deletes every event of one conversation; returns how many."""
-    removed = connection.execute(EVENTS.delete().where(EVENTS.c.sender_id == sender_id)).rowcount
-    if tombstone:
-        connection.execute(TOMBSTONES.delete().where(TOMBSTONES.c.sender_id == sender_id))
-        connection.execute(TOMBSTONES.insert().values(sender_id=sender_id, erased_at=time.time()))
-    return int(removed or 0)
-
-
-def erase_conversation(engine: sa.engine.Engine, sender_id: Text, tombstone: bool = True) -> int:
-    """An operator's erasure (scripts/privacy.py): one transaction."""
-    ensure_tables(engine)
-    with engine.begin() as connection:
-        return erase_events(connection, sender_id, tombstone=tombstone)
-
-
-@dataclass
-class PurgeResult:
-    cutoff: float
-    conversations_removed: List[Text] = field(default_factory=list)
-    # sender id -> events of earlier sessions removed (conversation kept)
-    sessions_trimmed: Dict[Text, int] = field(default_factory=dict)
-    events_removed: int = 0
-    tombstones_removed: int = 0
-
-
-def purge_events(engine: sa.engine.Engine, older_than_days: float, now: Optional[float] = None) -> PurgeResult:
-    """Deletes what is older than the retention period (see the module docstring)."""
-    if older_than_days < 0:
-        raise ValueError("older_than_days must not be negative")
-    ensure_tables(engine)
-    now = time.time() if now is None else now
-    result = PurgeResult(cutoff=now - older_than_days * DAY_S)
-    last_event = sa.func.max(EVENTS.c.timestamp)
-    with engine.begin() as connection:
-        rows = connection.execute(sa.select(EVENTS.c.sender_id, last_event).group_by(EVENTS.c.sender_id)).all()
-        for sender_id, latest in rows:
-            if latest is None or latest < result.cutoff:
-                result.events_removed += erase_events(connection, sender_id)
-                result.conversations_removed.append(sender_id)
-                continue
-            current_start = connection.execute(
-                sa.select(sa.func.max(EVENTS.c.timestamp)).where(
-                    EVENTS.c.sender_id == sender_id, EVENTS.c.type_name == SessionStarted.type_name)
-            ).scalar()
-            if current_start is None:
-                continue
-            # the `action_session_start` row just before SessionStarted belongs
-            # to the current session too: keep everything from one second before
-            keep_from = min(result.cutoff, current_start - 1.0)
-            trimmed = connection.execute(
-                EVENTS.delete().where(EVENTS.c.sender_id == sender_id, EVENTS.c.timestamp < keep_from)
-            ).rowcount
-            if trimmed:
-                result.sessions_trimmed[sender_id] = int(trimmed)
-                result.events_removed += int(trimmed)
-        result.tombstones_removed = int(connection.execute(
-            TOMBSTONES.delete().where(TOMBSTONES.c.erased_at < now - TOMBSTONE_LIFETIME_S)).rowcount or 0)
-    return result
 
 
 def _erases(events: Iterable[Any]) -> bool:
