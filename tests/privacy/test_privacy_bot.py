@@ -183,6 +183,7 @@ INSIGHT_CONVERSATIONS = {
     "ins-3": ["ich will meine garantie prüfen", "stop"],
     "ins-4": ["What's the support number in the UK?", "can I talk to a human"],
     "ins-5": ["qwrtz plmbr xkcd", "qwrtz plmbr xkcd"],
+    "ins-6": ["Apfelkuchen Rezept"],
 }
 
 
@@ -203,10 +204,10 @@ def test_insights_figures_on_the_store_the_bot_filled(bot, tmp_path):
     assert figures["warranty_checks"]["started"] >= 2 and figures["warranty_checks"]["finished"] >= 1
     assert figures["warranty_checks"]["started"] - figures["warranty_checks"]["finished"] >= 1  # ins-3 stopped
     assert figures["handoff_by_country"]["Germany"] == {"open": 1}
-    assert figures["handoff_by_country"]["United Kingdom"] == {"open": 1}
+    assert figures["handoff_by_country"]["UK"] == {"open": 1}
     assert figures["top_countries"]["Germany"] >= 2
     assert figures["language_share_messages"]["en"] > 0 and figures["language_share_messages"]["de"] > 0
-    assert figures["fallback"]["messages"] + figures["dont_know"]["messages"] >= 1
+    assert figures["dont_know"]["messages"] >= 1  # ins-6: out of scope
     queue = (out / "review_queue.yml").read_text(encoding="utf-8")
     assert "qwrtz plmbr xkcd" in queue and "repeated" in queue
     page = (out / "insights.html").read_text(encoding="utf-8")
