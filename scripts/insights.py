@@ -71,8 +71,11 @@ def _figure(width: float = 6.4, height: float = 3.2):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from matplotlib.ticker import MaxNLocator
+
     fig, ax = plt.subplots(figsize=(width, height), dpi=100)
     ax.spines[["top", "right"]].set_visible(False)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return plt, fig, ax
 
 
@@ -101,6 +104,7 @@ def chart_per_day(f: Dict[str, Any]) -> str:
     ax.bar([i - 0.2 for i in x], [f["messages_per_day"].get(d, 0) for d in days], 0.4, label="messages", color="#ff6900")
     ax.bar([i + 0.2 for i in x], [f["conversations_per_day"].get(d, 0) for d in days], 0.4, label="conversations",
            color="#444")
+    ax.set_xlim(-0.8, max(len(days), 3) - 0.2)
     ax.set_xticks(list(x))
     ax.set_xticklabels(days, rotation=45, ha="right", fontsize=8)
     ax.legend(frameon=False, fontsize=8)
@@ -132,7 +136,7 @@ def chart_handoff(f: Dict[str, Any]) -> str:
         ax.barh(countries, values, left=left, label=state, color=palette.get(state, f"C{i + 2}"))
         left = [a + b for a, b in zip(left, values)]
     if states:
-        ax.legend(frameon=False, fontsize=8)
+        ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_title("Handoff requests by country: hotline open at the time?", loc="left", fontsize=11)
     return _png(plt, fig)
 

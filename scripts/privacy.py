@@ -40,7 +40,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from dotenv import load_dotenv  # noqa: E402
 
-DEFAULTS = {"TRACKER_DB": "var/tracker.db"}
+# as scripts/launch.py; the action endpoint is not used here, but the
+# endpoints file cannot be read without it
+DEFAULTS = {"TRACKER_DB": "var/tracker.db", "ACTION_ENDPOINT_URL": "http://127.0.0.1:5055/webhook"}
 RETENTION_VARIABLE = "RETENTION_DAYS"
 PREVIOUS_KEYS_VARIABLE = "WHATSAPP_PSEUDONYM_KEY_PREVIOUS"
 

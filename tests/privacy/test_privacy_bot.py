@@ -219,7 +219,7 @@ def test_insights_figures_on_the_store_the_bot_filled(bot, tmp_path):
 def test_logs_hold_no_message_text_and_no_number(bot):
     """Runs last in this module: every conversation above is in the logs."""
     say(bot, "log-check", f"meine telefonnummer ist {PHONE_IN_TEXT}, hotline italien bitte")
-    assert len(SENT) > 20
+    assert len(SENT) >= 5
     logs = bot.log("rasa") + bot.log("actions")
     lines = [line for line in logs.splitlines() if " DEBUG " not in line]
     leaked = sorted({text for text in SENT if len(text) >= 6 for line in lines if text in line})
