@@ -93,6 +93,19 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
         ensure_tables(self.engine)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        try:
+            await self._save(tracker)
+        except Exception:
+            if _erases(tracker.events[-10:]):
+                # Rasa's FailSafeTrackerStore swallows the error and the user has
+                # been told "deleted": say loudly what the operator must do.
+                logger.error(
+                    "Erasure of conversation %s FAILED (tracker store error); erase it with "
+                    "`scripts/privacy.py erase --sender %s` once the database is back.",
+                    tracker.sender_id, tracker.sender_id)
+            raise
+
+    async def _save(self, tracker: DialogueStateTracker) -> None:
         with self.session_scope() as session:
             new_events = list(self._additional_events(session, tracker))
             connection = session.connection()
