@@ -47,7 +47,9 @@ Use it from an endpoints file in place of ``type: SQL`` (same keys)::
 """
 from __future__ import annotations
 
+import inspect
 import logging
+import weakref
 from typing import Any, Callable, Iterable, List, Text
 
 import sqlalchemy as sa
@@ -65,16 +67,21 @@ ERASE_ACTION = "action_erase_conversation"  # actions/privacy.py
 
 # Callbacks run in the Rasa server after a conversation was erased there
 # (channels register one to forget their duplicate-check keys of that sender).
-_erasure_hooks: List[Callable[[Text], None]] = []
+# Bound methods are held weakly: a channel that is gone is not kept alive.
+_erasure_hooks: List[Any] = []
 
 
 def on_erasure(hook: Callable[[Text], None]) -> None:
-    if hook not in _erasure_hooks:
-        _erasure_hooks.append(hook)
+    ref = weakref.WeakMethod(hook) if inspect.ismethod(hook) else (lambda: hook)
+    _erasure_hooks.append(ref)
 
 
 def _run_erasure_hooks(sender_id: Text) -> None:
-    for hook in list(_erasure_hooks):
+    for ref in list(_erasure_hooks):
+        hook = ref()
+        if hook is None:
+            _erasure_hooks.remove(ref)
+            continue
         try:
             hook(sender_id)
         except Exception:  # noqa: BLE001 - a hook must not undo the erasure
