@@ -15,7 +15,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 KNOWLEDGE   := $(wildcard knowledge/*.yml)
 TRAIN_DATA  := $(wildcard data/*.yml data/nlu/*.yml)
 
-.PHONY: install train shell run actions test test-unit test-stories validate bench lock clean webchat browser
+.PHONY: install train shell run actions test test-unit test-stories validate bench lock clean webchat browser insights purge
 
 install: $(STAMP)
 
@@ -72,6 +72,16 @@ eval: $(MODEL)
 
 eval-nlu: $(SPACY) data/nlu/lookups.yml
 	$(PY) scripts/eval_nlu.py
+
+# Operators: figures, charts and the review queue from the tracker store
+# (reports/insights.html, insights.json, review_queue.yml); the retention purge
+# (RETENTION_DAYS). Both take ENDPOINTS=endpoints.production.yml for the scaled profile.
+ENDPOINTS ?= endpoints.yml
+insights: $(STAMP)
+	$(PY) scripts/insights.py --endpoints $(ENDPOINTS)
+
+purge: $(STAMP)
+	$(PY) scripts/privacy.py --endpoints $(ENDPOINTS) purge
 
 lock: $(STAMP)
 	.venv/bin/uv pip compile requirements.in --python-version 3.10 -o requirements.lock

@@ -27,6 +27,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 
 from channels.tracker_lookup import full_tracker, replies_to
+from support.log_privacy import remember_text
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +149,7 @@ class HardenedRestInput(RestInput):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         async def with_message_id(message: UserMessage) -> Any:
+            remember_text(message.text)  # never in a log line (support/log_privacy.py)
             message_id = _current_message_id.get()
             if message_id:
                 message.message_id = message_id

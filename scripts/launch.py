@@ -7,6 +7,8 @@
 
 `.env` is read with python-dotenv (variables already set in the environment
 win); `.env.example` documents every variable. Ctrl-C stops every process.
+With RETENTION_DAYS set, `run` also purges older conversations at start and
+every 24 h (scripts/privacy.py purge).
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -72,6 +75,19 @@ def rasa_command(mode: str, env: dict) -> list:
     ]
 
 
+PURGE_INTERVAL_S = 24 * 3600
+
+
+def purge_daily(env: dict, stopped: threading.Event) -> None:
+    """Runs the retention purge now and then every 24 h until ``stopped``."""
+    command = [sys.executable, str(ROOT / "scripts" / "privacy.py"), "--endpoints", "endpoints.yml", "purge"]
+    while not stopped.is_set():
+        result = subprocess.run(command, cwd=ROOT, env=env)
+        if result.returncode != 0:
+            print(f"launch: retention purge failed ({result.returncode}); next try in 24 h", file=sys.stderr)
+        stopped.wait(PURGE_INTERVAL_S)
+
+
 def stop(*processes: subprocess.Popen) -> None:
     for process in processes:
         if process.poll() is None:
@@ -94,11 +110,15 @@ def main(mode: str) -> int:
             return 0
     wait_until_up(f"http://127.0.0.1:{env['ACTION_PORT']}/health", actions)
     rasa = subprocess.Popen(rasa_command(mode, env), cwd=ROOT, env=env)
+    stopped = threading.Event()
+    if mode == "run" and env.get("RETENTION_DAYS", "").strip():
+        threading.Thread(target=purge_daily, args=(env, stopped), daemon=True).start()
     try:
         return rasa.wait()
     except KeyboardInterrupt:
         return 0
     finally:
+        stopped.set()
         stop(rasa, actions)
 
 

@@ -25,6 +25,7 @@ from channels.whatsapp.security import (
     signature_is_valid,
 )
 from channels.whatsapp.settings import CHANNEL_NAME, WhatsAppSettings
+from support.log_privacy import remember_text
 
 logger = logging.getLogger(__package__)  # "channels.whatsapp" in every module
 
@@ -66,6 +67,10 @@ class WhatsAppInput(InputChannel):
         self._recent = _RecentIds(dedup_capacity)
         self._runner = _PerSenderRunner()
         self.client: Optional[GraphApiClient] = None
+        # an erasure in this server forgets the conversation's message ids
+        from components.privacy_store import on_erasure
+
+        on_erasure(self.forget_conversation)
         if settings is not None:
             self.client = GraphApiClient(
                 settings,
@@ -97,6 +102,12 @@ class WhatsAppInput(InputChannel):
 
     def pseudonym(self, wa_id: Text) -> Text:
         return pseudonymize(wa_id, self.pseudonym_key)
+
+    def forget_conversation(self, sender_id: Text) -> None:
+        """Forgets the duplicate-check keys of an erased conversation."""
+        forgotten = self._recent.forget(sender_id)
+        if forgotten:
+            logger.info("WhatsApp: %d message ids of erased conversation %s forgotten.", forgotten, sender_id)
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         # The pseudonymous conversation id cannot be mapped back to a phone
@@ -144,7 +155,7 @@ class WhatsAppInput(InputChannel):
             )
             return
         key = message_key(message.message_id, self.pseudonym_key)
-        if not self._recent.add(key):
+        if not self._recent.add(key, pseudonym):
             logger.info(
                 "WhatsApp message %s from %s redelivered; answered once only.",
                 key,
@@ -187,13 +198,14 @@ class WhatsAppInput(InputChannel):
         self._runner.spawn(output.mark_as_read(message.message_id))
 
         metadata: Dict[Text, Any] = {"message_type": message.message_type}
-        if message.profile_name:
+        if message.profile_name and self.settings.store_profile_name:
             metadata["profile_name"] = message.profile_name[:128]
         if message.reply_title:
             metadata["reply_title"] = message.reply_title[:128]
         if message.timestamp:
             metadata["timestamp"] = message.timestamp[:32]
 
+        remember_text(message.text)  # never in a log line (support/log_privacy.py)
         logger.debug(
             "WhatsApp %s message %s from %s.",
             message.message_type,

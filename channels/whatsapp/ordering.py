@@ -11,21 +11,29 @@ logger = logging.getLogger(__package__)  # "channels.whatsapp" in every module
 
 
 class _RecentIds:
-    """A bounded set of recently seen message ids (oldest forgotten first)."""
+    """A bounded set of recently seen message ids (oldest forgotten first),
+    each with the conversation it belongs to (so an erasure can forget them)."""
 
     def __init__(self, capacity: int) -> None:
         self.capacity = max(1, capacity)
-        self._ids: "OrderedDict[Text, None]" = OrderedDict()
+        self._ids: "OrderedDict[Text, Optional[Text]]" = OrderedDict()
 
-    def add(self, item: Text) -> bool:
+    def add(self, item: Text, owner: Optional[Text] = None) -> bool:
         """Adds ``item``; returns False if it was already there."""
         if item in self._ids:
             self._ids.move_to_end(item)
             return False
-        self._ids[item] = None
+        self._ids[item] = owner
         if len(self._ids) > self.capacity:
             self._ids.popitem(last=False)
         return True
+
+    def forget(self, owner: Text) -> int:
+        """Drops the ids of one conversation; returns how many."""
+        items = [item for item, holder in self._ids.items() if holder == owner]
+        for item in items:
+            del self._ids[item]
+        return len(items)
 
     def __contains__(self, item: object) -> bool:
         return item in self._ids

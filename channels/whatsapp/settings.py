@@ -18,6 +18,7 @@ ENV_ACCESS_TOKEN = "WHATSAPP_ACCESS_TOKEN"
 ENV_PHONE_NUMBER_ID = "WHATSAPP_PHONE_NUMBER_ID"
 ENV_API_BASE = "WHATSAPP_API_BASE"
 ENV_PSEUDONYM_KEY = "WHATSAPP_PSEUDONYM_KEY"
+ENV_STORE_PROFILE_NAME = "WHATSAPP_STORE_PROFILE_NAME"
 
 # setting name -> environment variable
 _SETTING_ENV = {
@@ -54,6 +55,9 @@ class WhatsAppSettings:
     phone_number_id: Text = ""
     api_base: Text = DEFAULT_API_BASE
     pseudonym_key: Text = field(default="", repr=False)
+    # The WhatsApp profile name goes into the tracker store only when this is
+    # on (WHATSAPP_STORE_PROFILE_NAME=1): no action uses it.
+    store_profile_name: bool = False
 
     def __post_init__(self) -> None:
         if not self.app_secret:
@@ -98,7 +102,9 @@ class WhatsAppSettings:
 
         if not any(values[name] for name in _ACTIVATING_SETTINGS):
             return None
-        return cls(**values)
+        flag = credentials.get("store_profile_name", environ.get(ENV_STORE_PROFILE_NAME, ""))
+        store_profile_name = str(flag).strip().lower() in ("1", "true", "yes", "on")
+        return cls(**values, store_profile_name=store_profile_name)
 
     @property
     def missing_optional(self) -> List[Text]:

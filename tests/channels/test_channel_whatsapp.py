@@ -165,7 +165,8 @@ async def test_text_message_is_answered_through_the_graph_api(make_channel, bot,
     assert message.sender_id == USER
     assert message.message_id == message_key(TEXT_WAMID, PSEUDONYM_KEY)
     assert message.input_channel == "whatsapp"
-    assert message.metadata["whatsapp"]["profile_name"] == "Sheena Nelson"
+    assert "profile_name" not in message.metadata["whatsapp"]  # not stored unless asked for
+    assert "Sheena Nelson" not in json.dumps(message.metadata)
     assert USER_WA_ID not in json.dumps(message.metadata)
 
     [reply] = graph.messages()
@@ -715,3 +716,36 @@ def test_parser_ignores_what_is_not_a_user_message():
     payload = load_fixture("text")
     payload["entry"][0]["changes"][0]["value"]["messages"][0]["type"] = "system"
     assert parse_webhook(payload) == []
+
+
+@pytest.mark.asyncio
+async def test_profile_name_is_stored_only_when_asked_for(make_channel, bot, serve, http, graph):
+    channel = make_channel(store_profile_name=True)
+    server = await serve([channel], bot)
+    status, _, _ = await deliver(http, server, fixture_bytes("text"))
+    assert status == 200
+    await graph.wait_for(lambda: graph.texts())
+    await channel.wait_idle(5)
+    [message] = bot.received
+    assert message.metadata["whatsapp"]["profile_name"] == "Sheena Nelson"
+
+
+def test_store_profile_name_setting_from_the_environment():
+    environ = {"WHATSAPP_APP_SECRET": "s"}
+    assert WhatsAppSettings.load(environ).store_profile_name is False
+    assert WhatsAppSettings.load({**environ, "WHATSAPP_STORE_PROFILE_NAME": "1"}).store_profile_name is True
+
+
+@pytest.mark.asyncio
+async def test_erasure_forgets_the_conversations_message_ids(make_channel, bot, serve, http, graph):
+    from components.privacy_store import _run_erasure_hooks
+
+    channel = make_channel()
+    server = await serve([channel], bot)
+    assert (await deliver(http, server, fixture_bytes("text")))[0] == 200
+    await graph.wait_for(lambda: graph.texts())
+    await channel.wait_idle(5)
+    key = message_key(TEXT_WAMID, PSEUDONYM_KEY)
+    assert key in channel._recent
+    _run_erasure_hooks(USER)
+    assert key not in channel._recent
