@@ -6,10 +6,16 @@
 
 `.env` is read with python-dotenv (variables already set in the environment
 win); `.env.example` documents every variable. Ctrl-C stops every process.
+
+Secure by default: both servers listen on 127.0.0.1 (`RASA_HOST`,
+`ACTION_HOST`); CORS answers only the origins in `CORS_ORIGINS` (none by
+default); the action server needs `ACTION_SERVER_TOKEN`, which is generated
+for this start when none is set (the Rasa server gets the same value).
 """
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -22,6 +28,8 @@ from dotenv import load_dotenv
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DEFAULTS = {
+    "RASA_HOST": "127.0.0.1",
+    "ACTION_HOST": "127.0.0.1",
     "RASA_PORT": "5005",
     "ACTION_PORT": "5055",
     "MODEL_PATH": "models/support-bot.tar.gz",
@@ -34,16 +42,27 @@ def settings() -> dict:
     load_dotenv(ROOT / ".env", override=False)
     env = dict(os.environ)
     for key, value in DEFAULTS.items():
-        env.setdefault(key, value)
+        if not env.get(key):
+            env[key] = value
+    if not env.get("ACTION_SERVER_TOKEN"):
+        env["ACTION_SERVER_TOKEN"] = secrets.token_urlsafe(32)
     env.setdefault("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{env['ACTION_PORT']}/webhook")
     env.setdefault("PYTHONPATH", str(ROOT))
     (ROOT / Path(env["TRACKER_DB"]).parent).mkdir(parents=True, exist_ok=True)
     return env
 
 
+def action_command(env: dict) -> list:
+    return [str(BIN / "python"), str(ROOT / "scripts" / "action_server.py")]
+
+
 def action_server(env: dict) -> subprocess.Popen:
-    command = [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", env["ACTION_PORT"]]
-    return subprocess.Popen(command, cwd=ROOT, env=env)
+    return subprocess.Popen(action_command(env), cwd=ROOT, env=env)
+
+
+def cors_origins(env: dict) -> list:
+    """The origins of CORS_ORIGINS (separated by spaces or commas); none by default."""
+    return [origin for origin in env.get("CORS_ORIGINS", "").replace(",", " ").split() if origin]
 
 
 def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
@@ -59,16 +78,20 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> N
     sys.exit(f"launch: {url} did not answer within {seconds:.0f} s")
 
 
-def rasa_command(mode: str, env: dict) -> list:
-    common = ["--model", env["MODEL_PATH"], "--endpoints", "endpoints.yml"]
+def rasa_command(mode: str, env: dict, endpoints: str = "endpoints.yml") -> list:
+    common = ["--model", env["MODEL_PATH"], "--endpoints", endpoints]
     if mode == "shell":
         return [str(BIN / "rasa"), "shell", *common, "--port", env["RASA_PORT"]]
-    return [
+    command = [
         str(BIN / "rasa"), "run", *common,
         "--credentials", "credentials.yml",
+        "--interface", env["RASA_HOST"],
         "--port", env["RASA_PORT"],
-        "--cors", env.get("CORS_ORIGINS", "*"),
     ]
+    origins = cors_origins(env)
+    if "*" in origins:
+        sys.exit("launch: CORS_ORIGINS=* would let any web page use the bot; list the origins")
+    return command + (["--cors", *origins] if origins else [])
 
 
 def stop(*processes: subprocess.Popen) -> None:

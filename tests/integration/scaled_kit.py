@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -213,17 +214,23 @@ def base_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "RASA_TELEMETRY_ENABLED": "false",
+        # the Rasa servers send it, the action servers check it (scripts/action_server.py)
+        "ACTION_SERVER_TOKEN": RUN_TOKEN,
     })
     env.update(extra or {})
     return env
+
+
+RUN_TOKEN = secrets.token_urlsafe(24)
 
 
 def action_server(name: str, log_dir: Path, env: Dict[str, str], port: Optional[int] = None) -> Server:
     port = port or free_port()
     return Server(
         name=name,
-        command=[str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
-        env=env, port=port, log_path=log_dir / f"{name}.log", health="/health",
+        command=[str(BIN / "python"), str(ROOT / "scripts" / "action_server.py")],
+        env={**env, "ACTION_PORT": str(port), "ACTION_HOST": "127.0.0.1"},
+        port=port, log_path=log_dir / f"{name}.log", health="/health",
     )
 
 
@@ -233,7 +240,7 @@ def rasa_server(name: str, log_dir: Path, env: Dict[str, str], endpoints: str,
     return Server(
         name=name,
         command=[str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", endpoints,
-                 "--credentials", "credentials.yml", "--port", str(port)],
+                 "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(port)],
         env=env, port=port, log_path=log_dir / f"{name}.log",
     )
 
