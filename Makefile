@@ -13,7 +13,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 KNOWLEDGE   := $(wildcard knowledge/*.yml)
 TRAIN_DATA  := $(wildcard data/*.yml data/nlu/*.yml)
 
-.PHONY: install train shell run actions test test-unit test-stories validate bench lock clean
+.PHONY: install train shell run actions test test-unit test-stories validate bench lock audit clean
 
 install: $(STAMP)
 
@@ -52,6 +52,14 @@ bench: $(MODEL)
 .PHONY: eval
 eval: $(SPACY) data/nlu/lookups.yml
 	$(PY) scripts/eval_nlu.py
+
+# Known advisories of every pinned package (pip-audit, run isolated through uv:
+# its own dependencies clash with Rasa 3.6's pins). Needs PyPI's JSON API;
+# --strict fails when a package could not be checked. See README, Security.
+PIP_AUDIT := pip-audit==2.10.1
+audit:
+	.venv/bin/uv tool run --from '$(PIP_AUDIT)' pip-audit --requirement requirements.lock \
+	  --no-deps --disable-pip --strict --progress-spinner off --desc on
 
 lock: $(STAMP)
 	.venv/bin/uv pip compile requirements.in --python-version 3.10 -o requirements.lock
