@@ -81,7 +81,7 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> N
 def rasa_command(mode: str, env: dict, endpoints: str = "endpoints.yml") -> list:
     common = ["--model", env["MODEL_PATH"], "--endpoints", endpoints]
     if mode == "shell":
-        return [str(BIN / "rasa"), "shell", *common, "--port", env["RASA_PORT"]]
+        return [str(BIN / "rasa"), "shell", *common, "--interface", env["RASA_HOST"], "--port", env["RASA_PORT"]]
     command = [
         str(BIN / "rasa"), "run", *common,
         "--credentials", "credentials.yml",

@@ -52,3 +52,8 @@ def test_the_action_server_refuses_to_start_without_a_token():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert "ACTION_SERVER_TOKEN" in result.stderr
+
+
+def test_the_shell_server_binds_to_loopback_too(clean_env):
+    command = launch.rasa_command("shell", launch.settings())
+    assert command[command.index("--interface") + 1] == "127.0.0.1"
