@@ -40,7 +40,7 @@ class Limits:
     whatsapp_max_body_bytes: int = 256 * 1024
     rate_per_minute: float = 20.0  # messages per sender and minute, after the burst
     rate_burst: int = 5  # messages a sender may send at once
-    max_turns_in_flight: int = 20  # per channel and process
+    max_turns_in_flight: int = 50  # per channel and process (about 2.5 s of work on 2 cores)
     whatsapp_max_age_seconds: float = 24 * 3600  # older messages are not answered
     whatsapp_max_queued: int = 500  # messages waiting in the process; then 503
 
