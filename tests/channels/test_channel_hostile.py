@@ -387,3 +387,23 @@ async def test_without_redis_each_replica_would_answer(make_channel, serve, http
     for channel in channels:
         await channel.wait_idle(10)
     assert sum(len(bot.received) for bot in bots) == 2
+
+
+@pytest.mark.asyncio
+async def test_whatsapp_turns_in_flight_are_bounded(make_channel, bot, serve, http, graph):
+    bot.gates["slow"] = asyncio.Event()
+    channel = make_channel(limits=Limits(max_turns_in_flight=1, rate_per_minute=0, whatsapp_max_age_seconds=0))
+    server = await serve([channel], bot)
+    assert await deliver(http, server, fresh("slow")) == 200
+    for _ in range(100):
+        if bot.received:
+            break
+        await asyncio.sleep(0.02)
+    assert await deliver(http, server, fresh("hallo", wa_id=OTHER_WA_ID)) == 200
+    for _ in range(10):
+        await asyncio.sleep(0.02)
+    assert bot.texts() == ["slow"]  # the other sender's turn waits for the slot
+    bot.gates["slow"].set()
+    await channel.wait_idle(10)
+    assert bot.texts() == ["slow", "hallo"]
+    assert graph.texts(OTHER_WA_ID) == ["Hallo! Wie kann ich dir helfen?"]
