@@ -114,7 +114,8 @@ def main(mode: str) -> int:
         except KeyboardInterrupt:
             stop(actions)
             return 0
-    wait_until_up(f"http://127.0.0.1:{env['ACTION_PORT']}/health", actions)
+    host = env["ACTION_HOST"] if env["ACTION_HOST"] not in ("0.0.0.0", "::") else "127.0.0.1"
+    wait_until_up(f"http://{host}:{env['ACTION_PORT']}/health", actions)
     rasa = subprocess.Popen(rasa_command(mode, env), cwd=ROOT, env=env)
     try:
         return rasa.wait()
