@@ -85,6 +85,14 @@ class RateLimiter:
     def enabled(self) -> bool:
         return self.rate > 0
 
+    def now(self) -> float:
+        return self._clock()
+
+    @property
+    def refill_seconds(self) -> float:
+        """How long an empty bucket takes to fill up again."""
+        return self.burst / self.rate if self.rate > 0 else 0.0
+
     def take(self, key: Text) -> float:
         """Takes a token for ``key``: 0.0 if allowed, else the seconds until one is free."""
         if not self.enabled:

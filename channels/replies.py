@@ -25,4 +25,4 @@ def too_long(text: Optional[Text], limit: int) -> Text:
 
 
 def slow_down(text: Optional[Text], seconds: float) -> Text:
-    return phrase("slow_down", language_of(text), seconds=max(1, round(seconds)))
+    return phrase("slow_down", language_of(text), seconds=max(2, round(seconds)))  # "2 seconds", never "1 seconds"

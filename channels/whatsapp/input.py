@@ -5,7 +5,6 @@ import hmac
 import json
 import logging
 import os
-import time
 from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
@@ -81,7 +80,7 @@ class WhatsAppInput(InputChannel):
         self._recent = _RecentIds(dedup_capacity)
         self._runner = _PerSenderRunner()
         self._rate = RateLimiter(self.limits.rate_per_minute, self.limits.rate_burst)
-        # pseudonym -> monotonic time until which no second "slow down" is sent
+        # pseudonym -> time (the rate limiter's clock) until which no second "slow down" is sent
         self._warned_until: "OrderedDict[Text, float]" = OrderedDict()
         self._turns: Optional[asyncio.Semaphore] = None
         self.client: Optional[GraphApiClient] = None
@@ -209,14 +208,17 @@ class WhatsAppInput(InputChannel):
 
     def _over_rate(self, app: Any, message: InboundMessage, key: Text, pseudonym: Text,
                    output: WhatsAppOutput, wait: float) -> None:
-        """A message over the sender's rate: one "slow down" reply per period, logged."""
-        now = time.monotonic()
-        warned_until = self._warned_until.get(pseudonym, 0.0)
-        if now < warned_until:
+        """A message over the sender's rate: logged; one "slow down" reply per
+        flood (not again until the sender kept within the rate for as long as
+        an empty bucket takes to fill up)."""
+        now = self._rate.now()
+        quiet_after = now + max(wait, self._rate.refill_seconds)
+        if now < self._warned_until.get(pseudonym, 0.0):
+            self._warned_until[pseudonym] = quiet_after  # the flood goes on
             logger.info("WhatsApp message %s from %s over the rate limit; not answered "
                         "(asked to slow down already).", key, pseudonym)
             return
-        self._warned_until[pseudonym] = now + wait
+        self._warned_until[pseudonym] = quiet_after
         self._warned_until.move_to_end(pseudonym)
         while len(self._warned_until) > self._recent.capacity:
             self._warned_until.popitem(last=False)

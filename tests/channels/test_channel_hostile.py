@@ -276,7 +276,7 @@ async def test_whatsapp_100k_text_gets_a_polite_reply_and_never_reaches_the_nlu(
 @pytest.mark.asyncio
 async def test_whatsapp_flood_gets_one_slow_down_reply_and_every_message_is_logged(
         make_channel, bot, serve, http, graph, caplog):
-    channel = make_channel(limits=Limits(rate_per_minute=6, rate_burst=3))
+    channel = make_channel(limits=Limits(rate_per_minute=1, rate_burst=3))
     server = await serve([channel], bot)
     caplog.set_level(logging.INFO, logger="channels.whatsapp")
     for number in range(20):
@@ -407,3 +407,20 @@ async def test_whatsapp_turns_in_flight_are_bounded(make_channel, bot, serve, ht
     await channel.wait_idle(10)
     assert bot.texts() == ["slow", "hallo"]
     assert graph.texts(OTHER_WA_ID) == ["Hallo! Wie kann ich dir helfen?"]
+
+
+@pytest.mark.asyncio
+async def test_whatsapp_asks_to_slow_down_once_per_flood_not_once_per_refill(
+        make_channel, bot, serve, http, graph):
+    now = [0.0]
+    channel = make_channel(limits=Limits(rate_per_minute=60, rate_burst=2))
+    channel._rate._clock = lambda: now[0]  # the bucket's clock: one token per second
+    server = await serve([channel], bot)
+    for second in range(6):  # a steady flood: 3 messages a second for 6 seconds
+        for number in range(3):
+            assert await deliver(http, server, fresh(f"what is the hotline number {second} {number}")) == 200
+        now[0] += 1.0
+    await channel.wait_idle(10)
+    slow_down = [t for t in graph.texts(USER_WA_ID) if "quickly" in t]
+    assert len(slow_down) == 1
+    assert len(bot.received) == 2 + 5  # the burst, then one a second
