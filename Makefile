@@ -15,7 +15,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 KNOWLEDGE   := $(wildcard knowledge/*.yml)
 TRAIN_DATA  := $(wildcard data/*.yml data/nlu/*.yml)
 
-.PHONY: install train shell run actions test test-unit test-stories validate bench lock clean webchat browser insights purge
+.PHONY: install train shell run actions test test-unit test-stories validate bench lock audit clean webchat browser insights purge
 
 install: $(STAMP)
 
@@ -82,6 +82,14 @@ insights: $(STAMP)
 
 purge: $(STAMP)
 	$(PY) scripts/privacy.py --endpoints $(ENDPOINTS) purge
+
+# Known advisories of every pinned package (pip-audit, run isolated through uv:
+# its own dependencies clash with Rasa 3.6's pins). Needs PyPI's JSON API;
+# --strict fails when a package could not be checked. See README, Security.
+PIP_AUDIT := pip-audit==2.10.1
+audit:
+	.venv/bin/uv tool run --from '$(PIP_AUDIT)' pip-audit --requirement requirements.lock \
+	  --no-deps --disable-pip --strict --progress-spinner off --desc on
 
 lock: $(STAMP)
 	.venv/bin/uv pip compile requirements.in --python-version 3.10 -o requirements.lock

@@ -11,11 +11,20 @@ A client that retries (a timeout, a replica that died mid-request) may send an
 optional ``message_id``: a message whose id the tracker store already holds is
 not handled again, the answers it got are sent back instead; a retry that
 arrives while the first is still running waits for it (in this process).
+
+Hostile traffic (see the README's security section): the body is read with a
+cap (``Content-Length`` checked before reading, 413); sender ids must be
+printable and outside the WhatsApp namespace (``channels.identity``); with
+``REST_JWT_SECRET`` set a request needs a bearer token for its sender; a
+message over 4,096 characters is refused with 413 and a polite reply in the
+user's language; a sender over its rate gets 429 and a channel with too many
+turns in flight 503, both with ``Retry-After`` (``channels.limits``).
 """
 
 import asyncio
 import json
 import logging
+import os
 from contextvars import ContextVar
 from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
 
@@ -26,36 +35,45 @@ from sanic.response import HTTPResponse
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 
+from channels import replies, server_guard
+from channels.body import BodyTooLarge, mark_streaming, read_capped
+from channels.identity import MAX_SENDER_LENGTH, sender_problem, token_problem
+from channels.limits import Limits, RateLimiter, Slot, TurnGate, retry_after
 from channels.tracker_lookup import full_tracker, replies_to
 from support.log_privacy import remember_text
 
 logger = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 16 * 1024
-MAX_SENDER_LENGTH = 128
-MAX_MESSAGE_LENGTH = 4096
+MAX_BODY_BYTES = Limits().rest_max_body_bytes
+MAX_MESSAGE_LENGTH = Limits().max_message_chars
+ENV_JWT_SECRET = "REST_JWT_SECRET"
+#: Retry-After of a 503 when the channel has too many turns in flight
+BUSY_RETRY_SECONDS = 2
+__all__ = ["HardenedRestInput", "MAX_SENDER_LENGTH", "RequestRejected", "validate_body"]
 MAX_MESSAGE_ID_LENGTH = 128
 IN_FLIGHT_WAIT_SECONDS = 30.0
 
 # The optional ``message_id`` of the request being handled, for the wrapped
 # ``on_new_message`` (set by the request middleware, same task as the handler).
 _current_message_id: ContextVar[Optional[Text]] = ContextVar("rest_message_id", default=None)
+_current_slot: ContextVar[Optional[Slot]] = ContextVar("rest_turn_slot", default=None)
 
 
 class RequestRejected(Exception):
     """A request the REST webhook refuses; carries the HTTP status and reason."""
 
-    def __init__(self, status: int, reason: Text) -> None:
+    def __init__(self, status: int, reason: Text, reply: Optional[Text] = None) -> None:
         super().__init__(reason)
         self.status = status
         self.reason = reason
+        self.reply = reply  # a polite text for the user, where there is one
 
 
 def _reject_constant(name: Text) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def validate_body(body: Optional[bytes]) -> Dict[Text, Any]:
+def validate_body(body: Optional[bytes], limits: Optional[Limits] = None) -> Dict[Text, Any]:
     """Parses and checks a REST webhook body.
 
     Returns:
@@ -65,11 +83,12 @@ def validate_body(body: Optional[bytes]) -> Dict[Text, Any]:
         RequestRejected: with status 413 for oversized bodies or messages and 400
             for everything else that is not a usable message.
     """
+    limits = limits or Limits()
     body = body or b""
+    if len(body) > limits.rest_max_body_bytes:
+        raise RequestRejected(413, f"body larger than {limits.rest_max_body_bytes} bytes")
     if not body.strip():
         raise RequestRejected(400, "empty body")
-    if len(body) > MAX_BODY_BYTES:
-        raise RequestRejected(413, f"body larger than {MAX_BODY_BYTES} bytes")
     try:
         data = json.loads(body, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
@@ -87,21 +106,19 @@ def validate_body(body: Optional[bytes]) -> Dict[Text, Any]:
         raise RequestRejected(400, "missing 'sender'")
     if not isinstance(sender, str):
         raise RequestRejected(400, "'sender' must be a string")
-    if not sender.strip():
-        raise RequestRejected(400, "'sender' must not be empty")
-    if len(sender) > MAX_SENDER_LENGTH:
-        raise RequestRejected(
-            400, f"'sender' longer than {MAX_SENDER_LENGTH} characters"
-        )
+    problem = sender_problem(sender)
+    if problem is not None:
+        raise RequestRejected(400, problem)
 
     if "message" not in data or data["message"] is None:
         raise RequestRejected(400, "missing 'message'")
     message = data["message"]
     if not isinstance(message, str):
         raise RequestRejected(400, "'message' must be a string")
-    if len(message) > MAX_MESSAGE_LENGTH:
+    if len(message) > limits.max_message_chars:
         raise RequestRejected(
-            413, f"'message' longer than {MAX_MESSAGE_LENGTH} characters"
+            413, f"'message' longer than {limits.max_message_chars} characters",
+            reply=replies.too_long(message, limits.max_message_chars),
         )
 
     metadata = data.get("metadata")
@@ -115,7 +132,17 @@ def validate_body(body: Optional[bytes]) -> Dict[Text, Any]:
         raise RequestRejected(400, "'message_id' must be a non-empty string")
     if message_id is not None and len(message_id) > MAX_MESSAGE_ID_LENGTH:
         raise RequestRejected(400, f"'message_id' longer than {MAX_MESSAGE_ID_LENGTH} characters")
+    if message_id is not None and not message_id.isprintable():
+        raise RequestRejected(400, "'message_id' contains control or invisible characters")
     return data
+
+
+def rejection_response(rejected: RequestRejected, sender: Any = None,
+                       headers: Optional[Dict[Text, Text]] = None) -> HTTPResponse:
+    body: Dict[Text, Any] = {"error": rejected.reason}
+    if rejected.reply:
+        body["messages"] = [{"recipient_id": sender if isinstance(sender, str) else None, "text": rejected.reply}]
+    return response.json(body, status=rejected.status, headers=headers)
 
 
 class HardenedRestInput(RestInput):
@@ -137,9 +164,17 @@ class HardenedRestInput(RestInput):
     ``credentials.yml``: both would claim ``/webhooks/rest``.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, limits: Optional[Limits] = None, jwt_secret: Optional[Text] = None) -> None:
         super().__init__()
+        self.limits = limits or Limits.from_env()
+        self.jwt_secret = os.environ.get(ENV_JWT_SECRET, "") if jwt_secret is None else jwt_secret
+        self._rate = RateLimiter(self.limits.rate_per_minute, self.limits.rate_burst)
+        self._gate = TurnGate(self.limits.max_turns_in_flight)
         self._in_flight: Dict[Tuple[Text, Text], asyncio.Event] = {}
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "HardenedRestInput":
+        return cls()
 
     @classmethod
     def name(cls) -> Text:
@@ -153,9 +188,16 @@ class HardenedRestInput(RestInput):
             message_id = _current_message_id.get()
             if message_id:
                 message.message_id = message_id
-            return await on_new_message(message)
+            try:
+                return await on_new_message(message)
+            finally:
+                slot = _current_slot.get()
+                if slot is not None:
+                    slot.release()
 
         custom_webhook = super().blueprint(with_message_id)
+        mark_streaming(custom_webhook, "/webhook")  # the body is read by ``validate``
+        server_guard.add_listener(custom_webhook, self.limits)
 
         @custom_webhook.middleware("request")
         async def validate(request: Request) -> Optional[HTTPResponse]:
@@ -163,26 +205,56 @@ class HardenedRestInput(RestInput):
                 "/webhook"
             ):
                 return None
-            data, rejection = self.check(request)
-            if rejection is not None:
-                status, reason = rejection
-                logger.info("REST webhook request rejected (%d): %s", status, reason)
-                return response.json({"error": reason}, status=status)
-            # hand the validated object to RestInput (``request.json``)
-            request.parsed_json = data
-            _current_message_id.set(data.get("message_id"))
-            if data.get("message_id"):
-                return await self._replay_or_claim(request, data["sender"], data["message_id"])
-            return None
+            try:
+                request.body = await read_capped(request, self.limits.rest_max_body_bytes)
+            except BodyTooLarge as too_large:
+                logger.info("REST webhook request rejected (413): %s", too_large)
+                return response.json({"error": str(too_large)}, status=413)
+            return await self._admit(request)
 
         @custom_webhook.middleware("response")
         async def release(request: Request, _: HTTPResponse) -> None:
+            slot = getattr(request.ctx, "rest_slot", None)
+            if slot is not None:
+                slot.release()
             key = getattr(request.ctx, "rest_claim", None)
             if key is not None:
                 self._in_flight.pop(key).set()
                 request.ctx.rest_claim = None
 
         return custom_webhook
+
+    async def _admit(self, request: Request) -> Optional[HTTPResponse]:
+        """None when the request may go on to Rasa's handler, else the answer."""
+        try:
+            data = validate_body(request.body, self.limits)
+        except RequestRejected as rejected:
+            logger.info("REST webhook request rejected (%d): %s", rejected.status, rejected.reason)
+            return rejection_response(rejected, _sender_of(request.body) if rejected.reply else None)
+        sender = data["sender"]
+        problem = token_problem(self.jwt_secret, request.headers.get("authorization"), sender)
+        if problem is not None:
+            logger.info("REST webhook request for %s rejected (%d): %s", sender, *problem)
+            return response.json({"error": problem[1]}, status=problem[0])
+        wait = self._rate.take(sender)
+        if wait > 0:
+            logger.info("REST sender %s over its rate limit; told to retry in %.1f s.", sender, wait)
+            return response.json({"error": "too many messages from this sender"}, status=429,
+                                 headers={"Retry-After": retry_after(wait)})
+        slot = self._gate.try_enter()
+        if slot is None:
+            logger.warning("REST webhook busy (%d turns in flight); message from %s refused with 503.",
+                           self._gate.in_flight, sender)
+            return response.json({"error": "server busy"}, status=503,
+                                 headers={"Retry-After": retry_after(BUSY_RETRY_SECONDS)})
+        request.ctx.rest_slot = slot
+        _current_slot.set(slot)
+        # hand the validated object to RestInput (``request.json``)
+        request.parsed_json = data
+        _current_message_id.set(data.get("message_id"))
+        if data.get("message_id"):
+            return await self._replay_or_claim(request, sender, data["message_id"])
+        return None
 
     async def _replay_or_claim(self, request: Request, sender: Text, message_id: Text) -> Optional[HTTPResponse]:
         """The stored answers of a message seen before; else None, with the
@@ -204,12 +276,11 @@ class HardenedRestInput(RestInput):
             request.ctx.rest_claim = key
         return None
 
-    @staticmethod
-    def check(
-        request: Request,
-    ) -> Tuple[Optional[Dict[Text, Any]], Optional[Tuple[int, Text]]]:
-        """Returns (parsed body, None) or (None, (status, reason))."""
-        try:
-            return validate_body(request.body), None
-        except RequestRejected as rejected:
-            return None, (rejected.status, rejected.reason)
+
+
+def _sender_of(body: Optional[bytes]) -> Optional[Text]:
+    try:
+        sender = json.loads(body or b"").get("sender")
+    except (ValueError, AttributeError, RecursionError):
+        return None
+    return sender if isinstance(sender, str) and sender_problem(sender) is None else None

@@ -7,7 +7,11 @@ wraps `RemoteAction.run` (installed on import, see components/__init__.py):
 1. the call to the action server gets ACTION_TIMEOUT seconds (default 2.0);
 2. if it fails (refused, timeout, 5xx), the same action runs in this process
    through rasa_sdk's executor with the project's `actions` package (the code
-   is the same; only the transport differs), within LOCAL_ACTION_TIMEOUT;
+   is the same; only the transport differs), within LOCAL_ACTION_TIMEOUT. It
+   runs in a worker thread (at most LOCAL_ACTION_WORKERS at once), never on
+   the server's event loop: CPU-heavy action code cannot stall the other
+   conversations or `GET /`, and the timeout holds (a run that overstays keeps
+   its thread until it ends; its answer is dropped);
 3. if that fails too, `utter_action_unavailable` answers in the user's
    language with the contact the knowledge data gives for the conversation's
    country (or the website).
@@ -22,7 +26,8 @@ import asyncio
 import functools
 import logging
 import os
-from typing import Any, List, Optional
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Dict, List, Optional
 
 from rasa.core.actions.action import RemoteAction, create_bot_utterance
 from rasa.shared.core import events as rasa_events
@@ -33,6 +38,7 @@ logger = logging.getLogger(__name__)
 ACTION_TIMEOUT = float(os.environ.get("ACTION_TIMEOUT", "2.0"))
 LOCAL_ACTION_TIMEOUT = float(os.environ.get("LOCAL_ACTION_TIMEOUT", "0.8"))
 LOCAL_FALLBACK = os.environ.get("ACTION_LOCAL_FALLBACK", "1") != "0"
+LOCAL_ACTION_WORKERS = max(1, int(os.environ.get("LOCAL_ACTION_WORKERS", "2")))
 UNAVAILABLE_RESPONSE = "utter_action_unavailable"
 
 _remote_run = RemoteAction.run
@@ -47,12 +53,23 @@ def _executor():
     return executor
 
 
+@functools.lru_cache(maxsize=1)
+def _workers() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=LOCAL_ACTION_WORKERS, thread_name_prefix="local-action")
+
+
+def _execute_in_thread(call: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """Runs the action call on an event loop of the worker thread's own."""
+    return asyncio.run(_executor().run(call))
+
+
 async def _run_locally(action: RemoteAction, output_channel, nlg, tracker, domain) -> List[Any]:
     from rasa_sdk.interfaces import ActionExecutionRejection as SdkRejection
     from rasa.core.actions.action import ActionExecutionRejection
 
+    call = action._action_call_format(tracker, domain)
     try:
-        response = await _executor().run(action._action_call_format(tracker, domain))
+        response = await asyncio.get_running_loop().run_in_executor(_workers(), _execute_in_thread, call)
     except SdkRejection as rejection:
         raise ActionExecutionRejection(rejection.action_name, rejection.message) from rejection
     response = response or {}

@@ -327,7 +327,7 @@ def bench_ours(args, work: Path, procs: Processes, trained: Optional[str]) -> di
     env = launch.settings()  # .env + defaults, exactly as `make run`
     for key, value in base_env().items():
         env.setdefault(key, value)
-    action_command = [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", env["ACTION_PORT"]]
+    action_command = launch.action_command(env)
     rasa_command = launch.rasa_command("run", env) + ["--interface", HOST]
 
     started = time.monotonic()

@@ -9,10 +9,16 @@
 win); `.env.example` documents every variable. Ctrl-C stops every process.
 With RETENTION_DAYS set, `run` also purges older conversations at start and
 every 24 h (scripts/privacy.py purge).
+
+Secure by default: both servers listen on 127.0.0.1 (`RASA_HOST`,
+`ACTION_HOST`); CORS answers only the origins in `CORS_ORIGINS` (none by
+default); the action server needs `ACTION_SERVER_TOKEN`, which is generated
+for this start when none is set (the Rasa server gets the same value).
 """
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -26,6 +32,8 @@ from dotenv import load_dotenv
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DEFAULTS = {
+    "RASA_HOST": "127.0.0.1",
+    "ACTION_HOST": "127.0.0.1",
     "RASA_PORT": "5005",
     "ACTION_PORT": "5055",
     "MODEL_PATH": "models/support-bot.tar.gz",
@@ -38,16 +46,27 @@ def settings() -> dict:
     load_dotenv(ROOT / ".env", override=False)
     env = dict(os.environ)
     for key, value in DEFAULTS.items():
-        env.setdefault(key, value)
+        if not env.get(key):
+            env[key] = value
+    if not env.get("ACTION_SERVER_TOKEN"):
+        env["ACTION_SERVER_TOKEN"] = secrets.token_urlsafe(32)
     env.setdefault("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{env['ACTION_PORT']}/webhook")
     env.setdefault("PYTHONPATH", str(ROOT))
     (ROOT / Path(env["TRACKER_DB"]).parent).mkdir(parents=True, exist_ok=True)
     return env
 
 
+def action_command(env: dict) -> list:
+    return [str(BIN / "python"), str(ROOT / "scripts" / "action_server.py")]
+
+
 def action_server(env: dict) -> subprocess.Popen:
-    command = [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", env["ACTION_PORT"]]
-    return subprocess.Popen(command, cwd=ROOT, env=env)
+    return subprocess.Popen(action_command(env), cwd=ROOT, env=env)
+
+
+def cors_origins(env: dict) -> list:
+    """The origins of CORS_ORIGINS (separated by spaces or commas); none by default."""
+    return [origin for origin in env.get("CORS_ORIGINS", "").replace(",", " ").split() if origin]
 
 
 def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
@@ -63,16 +82,20 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> N
     sys.exit(f"launch: {url} did not answer within {seconds:.0f} s")
 
 
-def rasa_command(mode: str, env: dict) -> list:
-    common = ["--model", env["MODEL_PATH"], "--endpoints", "endpoints.yml"]
+def rasa_command(mode: str, env: dict, endpoints: str = "endpoints.yml") -> list:
+    common = ["--model", env["MODEL_PATH"], "--endpoints", endpoints]
     if mode == "shell":
-        return [str(BIN / "rasa"), "shell", *common, "--port", env["RASA_PORT"]]
-    return [
+        return [str(BIN / "rasa"), "shell", *common, "--interface", env["RASA_HOST"], "--port", env["RASA_PORT"]]
+    command = [
         str(BIN / "rasa"), "run", *common,
         "--credentials", "credentials.yml",
+        "--interface", env["RASA_HOST"],
         "--port", env["RASA_PORT"],
-        "--cors", env.get("CORS_ORIGINS", "*"),
     ]
+    origins = cors_origins(env)
+    if "*" in origins:
+        sys.exit("launch: CORS_ORIGINS=* would let any web page use the bot; list the origins")
+    return command + (["--cors", *origins] if origins else [])
 
 
 PURGE_INTERVAL_S = 24 * 3600
@@ -108,7 +131,8 @@ def main(mode: str) -> int:
         except KeyboardInterrupt:
             stop(actions)
             return 0
-    wait_until_up(f"http://127.0.0.1:{env['ACTION_PORT']}/health", actions)
+    host = env["ACTION_HOST"] if env["ACTION_HOST"] not in ("0.0.0.0", "::") else "127.0.0.1"
+    wait_until_up(f"http://{host}:{env['ACTION_PORT']}/health", actions)
     rasa = subprocess.Popen(rasa_command(mode, env), cwd=ROOT, env=env)
     stopped = threading.Event()
     if mode == "run" and env.get("RETENTION_DAYS", "").strip():

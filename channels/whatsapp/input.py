@@ -5,6 +5,7 @@ import hmac
 import json
 import logging
 import os
+from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from sanic import Blueprint, response
@@ -13,7 +14,12 @@ from sanic.response import HTTPResponse
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 
+from channels import replay, replies, server_guard
+from channels.body import BodyTooLarge, read_capped
+from channels.identity import printable
+from channels.limits import Limits, RateLimiter, retry_after
 from channels.tracker_lookup import full_tracker, has_user_message
+from channels.whatsapp.freshness import is_stale
 from channels.whatsapp.graph_api import GraphApiClient
 from channels.whatsapp.ordering import _PerSenderRunner, _RecentIds
 from channels.whatsapp.output import WhatsAppOutput
@@ -28,6 +34,12 @@ from channels.whatsapp.settings import CHANNEL_NAME, WhatsAppSettings
 from support.log_privacy import remember_text
 
 logger = logging.getLogger(__package__)  # "channels.whatsapp" in every module
+
+MAX_WA_ID_LENGTH = 32  # phone numbers in international format are at most 15 digits
+#: Retry-After of a 503 when too many messages wait in this process
+BUSY_RETRY_SECONDS = 5
+#: How long a claimed message id stays claimed in Redis beyond the age window
+CLAIM_MARGIN_SECONDS = 3600
 
 
 def _json_error(message: Text, status: int) -> HTTPResponse:
@@ -62,10 +74,16 @@ class WhatsAppInput(InputChannel):
         backoff_max: float = 8.0,
         http_timeout: float = 10.0,
         dedup_capacity: int = 10_000,
+        limits: Optional[Limits] = None,
     ) -> None:
         self.settings = settings
+        self.limits = limits or Limits.from_env()
         self._recent = _RecentIds(dedup_capacity)
         self._runner = _PerSenderRunner()
+        self._rate = RateLimiter(self.limits.rate_per_minute, self.limits.rate_burst)
+        # pseudonym -> time (the rate limiter's clock) until which no second "slow down" is sent
+        self._warned_until: "OrderedDict[Text, float]" = OrderedDict()
+        self._turns: Optional[asyncio.Semaphore] = None
         self.client: Optional[GraphApiClient] = None
         # an erasure in this server forgets the conversation's message ids
         from components.privacy_store import on_erasure
@@ -146,6 +164,9 @@ class WhatsAppInput(InputChannel):
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> None:
         assert self.settings is not None and self.client is not None
+        if len(message.wa_id) > MAX_WA_ID_LENGTH or not printable(message.wa_id):
+            logger.warning("WhatsApp message with a malformed sender id ignored.")
+            return
         pseudonym = self.pseudonym(message.wa_id)
         configured = self.settings.phone_number_id
         if configured and message.phone_number_id and message.phone_number_id != configured:
@@ -155,6 +176,12 @@ class WhatsAppInput(InputChannel):
             )
             return
         key = message_key(message.message_id, self.pseudonym_key)
+        if is_stale(message.timestamp, self.limits.whatsapp_max_age_seconds):
+            logger.info(
+                "WhatsApp message %s from %s is older than %.0f s; acknowledged, not answered.",
+                key, pseudonym, self.limits.whatsapp_max_age_seconds,
+            )
+            return
         if not self._recent.add(key, pseudonym):
             logger.info(
                 "WhatsApp message %s from %s redelivered; answered once only.",
@@ -163,13 +190,78 @@ class WhatsAppInput(InputChannel):
             )
             return
         phone_number_id = configured or message.phone_number_id or ""
+        output = WhatsAppOutput(self.client, message.wa_id, phone_number_id, pseudonym)
+
+        wait = self._rate.take(pseudonym)
+        if wait > 0:
+            self._over_rate(app, message, key, pseudonym, output, wait)
+            return
+        if len(message.text) > self.limits.max_message_chars:
+            logger.info(
+                "WhatsApp message %s from %s has %d characters (limit %d); answered politely, "
+                "not given to the dialogue.",
+                key, pseudonym, len(message.text), self.limits.max_message_chars,
+            )
+            text = replies.too_long(message.text, self.limits.max_message_chars)
+
+            async def polite() -> None:
+                await self._reply_only(app, message, key, output, text, read=True)
+
+            self._runner.submit(pseudonym, polite)
+            return
 
         async def job() -> None:
             await self._process(
-                app, message, key, pseudonym, phone_number_id, on_new_message
+                app, message, key, pseudonym, output, on_new_message
             )
 
         self._runner.submit(pseudonym, job)
+
+    def _over_rate(self, app: Any, message: InboundMessage, key: Text, pseudonym: Text,
+                   output: WhatsAppOutput, wait: float) -> None:
+        """A message over the sender's rate: logged; one "slow down" reply per
+        flood (not again until the sender kept within the rate for as long as
+        an empty bucket takes to fill up)."""
+        now = self._rate.now()
+        quiet_after = now + max(wait, self._rate.refill_seconds)
+        if now < self._warned_until.get(pseudonym, 0.0):
+            self._warned_until[pseudonym] = quiet_after  # the flood goes on
+            logger.info("WhatsApp message %s from %s over the rate limit; not answered "
+                        "(asked to slow down already).", key, pseudonym)
+            return
+        self._warned_until[pseudonym] = quiet_after
+        self._warned_until.move_to_end(pseudonym)
+        while len(self._warned_until) > self._recent.capacity:
+            self._warned_until.popitem(last=False)
+        logger.info("WhatsApp message %s from %s over the rate limit; asked to slow down "
+                    "(next answer in %.0f s).", key, pseudonym, wait)
+        text = replies.slow_down(message.text, wait)
+
+        async def polite() -> None:
+            await self._reply_only(app, message, key, output, text, read=False)
+
+        self._runner.submit(pseudonym, polite)
+
+    async def _reply_only(self, app: Any, message: InboundMessage, key: Text,
+                          output: WhatsAppOutput, text: Text, read: bool) -> None:
+        """Sends a reply of the channel's own, without the dialogue."""
+        if not await self._claim(app, key):
+            return
+        if read:
+            self._runner.spawn(output.mark_as_read(message.message_id))
+        await output.send_text_message(output.pseudonym, text)
+
+    async def _claim(self, app: Any, key: Text) -> bool:
+        ttl = (self.limits.whatsapp_max_age_seconds or 7 * 24 * 3600) + CLAIM_MARGIN_SECONDS
+        if await replay.claim(app, key, ttl):
+            return True
+        logger.info("WhatsApp message %s is handled by another replica; not answered here.", key)
+        return False
+
+    def _turn_gate(self) -> Optional[asyncio.Semaphore]:
+        if self._turns is None and self.limits.max_turns_in_flight:
+            self._turns = asyncio.Semaphore(self.limits.max_turns_in_flight)
+        return self._turns
 
     async def _already_handled(self, app: Any, sender_id: Text, message_id: Text) -> bool:
         """Whether the tracker store already holds a user message with that id."""
@@ -181,10 +273,12 @@ class WhatsAppInput(InputChannel):
         message: InboundMessage,
         key: Text,
         pseudonym: Text,
-        phone_number_id: Text,
+        output: WhatsAppOutput,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> None:
         assert self.client is not None
+        if not await self._claim(app, key):
+            return
         if await self._already_handled(app, pseudonym, key):
             logger.info(
                 "WhatsApp message %s from %s already in the tracker store; "
@@ -194,7 +288,6 @@ class WhatsAppInput(InputChannel):
             )
             return
 
-        output = WhatsAppOutput(self.client, message.wa_id, phone_number_id, pseudonym)
         self._runner.spawn(output.mark_as_read(message.message_id))
 
         metadata: Dict[Text, Any] = {"message_type": message.message_type}
@@ -212,17 +305,24 @@ class WhatsAppInput(InputChannel):
             key,
             pseudonym,
         )
+        gate = self._turn_gate()
         try:
-            await on_new_message(
-                UserMessage(
-                    message.text,
-                    output,
-                    pseudonym,
-                    input_channel=self.name(),
-                    message_id=key,
-                    metadata={"whatsapp": metadata},
+            if gate is not None:
+                await gate.acquire()
+            try:
+                await on_new_message(
+                    UserMessage(
+                        message.text,
+                        output,
+                        pseudonym,
+                        input_channel=self.name(),
+                        message_id=key,
+                        metadata={"whatsapp": metadata},
+                    )
                 )
-            )
+            finally:
+                if gate is not None:
+                    gate.release()
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -236,6 +336,7 @@ class WhatsAppInput(InputChannel):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         whatsapp_webhook = Blueprint("whatsapp_webhook", __name__)
+        server_guard.add_listener(whatsapp_webhook, self.limits)
 
         @whatsapp_webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -247,12 +348,16 @@ class WhatsAppInput(InputChannel):
                 return _json_error("whatsapp channel not configured", 404)
             return self._verify(request)
 
-        @whatsapp_webhook.route("/webhook", methods=["POST"])
+        @whatsapp_webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
             if not self.active:
                 return _json_error("whatsapp channel not configured", 404)
             assert self.settings is not None
-            body = request.body or b""
+            try:  # bounded before the signature is computed over it
+                body = await read_capped(request, self.limits.whatsapp_max_body_bytes)
+            except BodyTooLarge as too_large:
+                logger.warning("WhatsApp webhook post refused (413): %s.", too_large)
+                return _json_error(str(too_large), 413)
             if not signature_is_valid(
                 self.settings.app_secret, body, request.headers.get(SIGNATURE_HEADER)
             ):
@@ -264,6 +369,14 @@ class WhatsAppInput(InputChannel):
                 return _json_error("body is not valid JSON", 400)
             try:
                 messages = parse_webhook(payload, self.pseudonym_key)
+                queued = self._runner.pending
+                if self.limits.whatsapp_max_queued and queued + len(messages) > self.limits.whatsapp_max_queued:
+                    logger.warning(
+                        "WhatsApp webhook busy (%d messages waiting); delivery refused with 503, "
+                        "Meta delivers it again later.", queued,
+                    )
+                    return response.json({"error": "busy"}, status=503,
+                                         headers={"Retry-After": retry_after(BUSY_RETRY_SECONDS)})
                 for message in messages:
                     self._enqueue(request.app, message, on_new_message)
             except Exception:

@@ -81,6 +81,11 @@ class _PerSenderRunner:
                 del self._queues[key]
 
     @property
+    def pending(self) -> int:
+        """Jobs waiting or running (one running per sender with a queue)."""
+        return sum(len(queue) for queue in self._queues.values()) + len(self._queues)
+
+    @property
     def busy(self) -> bool:
         return bool(self._tasks)
 

@@ -74,6 +74,7 @@ def text_payload(
     message["from"] = wa_id
     message["id"] = message_id
     message["text"]["body"] = text
+    message["timestamp"] = str(int(time.time()))  # fresh: older messages are not answered
     return payload
 
 

@@ -20,6 +20,7 @@ from channel_testkit import (  # noqa: E402
     LiveServer,
     whatsapp_settings,
 )
+from channels.limits import Limits  # noqa: E402
 from channels.whatsapp import WhatsAppInput  # noqa: E402
 
 
@@ -37,6 +38,9 @@ def make_channel(graph: FakeGraphApi) -> Callable[..., WhatsAppInput]:
             "max_attempts": overrides.pop("max_attempts", 3),
             "backoff_base": overrides.pop("backoff_base", 0.01),
             "backoff_max": overrides.pop("backoff_max", 0.05),
+            # Meta's sample payloads are old and one sender writes many times:
+            # the contract tests run without age and rate limits unless given
+            "limits": overrides.pop("limits", Limits.unlimited()),
         }
         settings = dict(api_base=graph.api_base, pseudonym_key=PSEUDONYM_KEY)
         settings.update(overrides)

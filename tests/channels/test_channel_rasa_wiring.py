@@ -15,6 +15,7 @@ from channel_testkit import (
     sign,
     whatsapp_settings,
 )
+from channels.limits import Limits
 from channels.rest import HardenedRestInput
 from channels.whatsapp import WhatsAppInput
 from rasa.core.run import configure_app
@@ -37,7 +38,7 @@ class FakeAgent:
 
 @pytest.mark.asyncio
 async def test_channels_work_in_the_app_rasa_builds(graph, http):
-    whatsapp = WhatsAppInput(whatsapp_settings(api_base=graph.api_base))
+    whatsapp = WhatsAppInput(whatsapp_settings(api_base=graph.api_base), limits=Limits(whatsapp_max_age_seconds=0))
     app = configure_app([HardenedRestInput(), whatsapp], enable_api=False)
     agent = FakeAgent()
     app.ctx.agent = agent

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -17,6 +18,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "support-bot.tar.gz"
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import launch  # noqa: E402  (the commands `make run` uses)
 
 
 def free_port() -> int:
@@ -58,7 +61,7 @@ class Bot:
     def start_actions(self) -> None:
         log = open(self.log_dir / "actions.log", "ab")
         self.processes["actions"] = subprocess.Popen(
-            [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
+            launch.action_command(self.env),
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )
         wait_for(f"http://127.0.0.1:{self.action_port}/health", self.processes["actions"])
@@ -66,8 +69,7 @@ class Bot:
     def start_rasa(self, endpoints: str = "endpoints.yml", extra_args: tuple = ()) -> None:
         log = open(self.log_dir / "rasa.log", "ab")
         self.processes["rasa"] = subprocess.Popen(
-            [str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", endpoints,
-             "--credentials", "credentials.yml", "--port", str(self.rasa_port), *extra_args],
+            [*launch.rasa_command("run", self.env, endpoints), *extra_args],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )
         wait_for(f"{self.url}/", self.processes["rasa"])
@@ -92,12 +94,19 @@ class Bot:
 
 
 def make_bot(tmp_dir: Path, extra_env: Optional[Dict[str, str]] = None) -> Bot:
+    """The bot as `make run` starts it (scripts/launch.py's commands and defaults),
+    on free ports."""
     require_model()
     rasa_port, action_port = free_port(), free_port()
     env = dict(os.environ)
-    for key in [k for k in env if k.startswith("WHATSAPP_")]:
+    for key in [k for k in env if k.startswith(("WHATSAPP_", "CORS_", "REST_JWT", "RATE_LIMIT", "MAX_"))]:
         del env[key]
+    env.update({k: v for k, v in launch.DEFAULTS.items() if k not in ("RASA_PORT", "ACTION_PORT")})
     env.update({
+        "MODEL_PATH": str(MODEL),
+        "RASA_PORT": str(rasa_port),
+        "ACTION_PORT": str(action_port),
+        "ACTION_SERVER_TOKEN": secrets.token_urlsafe(24),
         "PYTHONPATH": str(ROOT),
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",

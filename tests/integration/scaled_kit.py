@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -213,17 +214,23 @@ def base_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "RASA_TELEMETRY_ENABLED": "false",
+        # the Rasa servers send it, the action servers check it (scripts/action_server.py)
+        "ACTION_SERVER_TOKEN": RUN_TOKEN,
     })
     env.update(extra or {})
     return env
+
+
+RUN_TOKEN = secrets.token_urlsafe(24)
 
 
 def action_server(name: str, log_dir: Path, env: Dict[str, str], port: Optional[int] = None) -> Server:
     port = port or free_port()
     return Server(
         name=name,
-        command=[str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
-        env=env, port=port, log_path=log_dir / f"{name}.log", health="/health",
+        command=[str(BIN / "python"), str(ROOT / "scripts" / "action_server.py")],
+        env={**env, "ACTION_PORT": str(port), "ACTION_HOST": "127.0.0.1"},
+        port=port, log_path=log_dir / f"{name}.log", health="/health",
     )
 
 
@@ -233,7 +240,7 @@ def rasa_server(name: str, log_dir: Path, env: Dict[str, str], endpoints: str,
     return Server(
         name=name,
         command=[str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", endpoints,
-                 "--credentials", "credentials.yml", "--port", str(port)],
+                 "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(port)],
         env=env, port=port, log_path=log_dir / f"{name}.log",
     )
 
@@ -434,6 +441,11 @@ async def run_conversations(
                         timeout=aiohttp.ClientTimeout(total=request_timeout),
                     ) as response:
                         body = await response.text()
+                        if response.status in (429, 503) and response.headers.get("Retry-After"):
+                            # shed load (channels/limits.py): resend when told to
+                            turn.failures.append(f"{response.status}: told to retry")
+                            await asyncio.sleep(retry_after_seconds(response))
+                            continue
                         if response.status >= 500:
                             turn.failures.append(f"{response.status}: {body[:200]}")
                         elif response.status != 200:
@@ -550,9 +562,18 @@ class TcpForwarder:
         await self.cut()
 
 
+SHED_RETRIES = 20  # resends of one message told to retry (429/503 + Retry-After)
+
+
+def retry_after_seconds(response: Any) -> float:
+    raw = (response.headers.get("Retry-After") or "1").strip()
+    return float(raw) if raw.isdigit() else 1.0
+
+
 async def run_bursts(url: str, bursts: Dict[str, List[str]], request_timeout: float = 60) -> Load:
     """Sends all messages of a conversation at the same moment (a user
-    double-sending, a channel retrying), every conversation at once. No resends."""
+    double-sending, a channel retrying), every conversation at once. No resends,
+    except of a message the server told to retry (429/503 + Retry-After)."""
     turns: List[Turn] = []
     started = time.monotonic()
 
@@ -560,21 +581,29 @@ async def run_bursts(url: str, bursts: Dict[str, List[str]], request_timeout: fl
         turn.attempts = 1
         turn.sent_at = time.monotonic()
         try:
-            async with session.post(
-                url + "/webhooks/rest/webhook",
-                json={"sender": turn.sender, "message": turn.text,
-                      "metadata": {"message_id": turn.message_id, "attempt": 1}},
-                timeout=aiohttp.ClientTimeout(total=request_timeout),
-            ) as response:
-                body = await response.text()
-                if response.status != 200:
-                    turn.failures.append(f"{response.status}: {body[:200]}")
-                    return
-                data = json.loads(body)
-                turn.replies = [m.get("text") or "" for m in data]
-                turn.answered = bool(data)
-                turn.latency = turn.total_time = time.monotonic() - turn.sent_at
-                turn.upstream = response.headers.get("X-Upstream")
+            while True:
+                async with session.post(
+                    url + "/webhooks/rest/webhook",
+                    json={"sender": turn.sender, "message": turn.text,
+                          "metadata": {"message_id": turn.message_id, "attempt": turn.attempts}},
+                    timeout=aiohttp.ClientTimeout(total=request_timeout),
+                ) as response:
+                    body = await response.text()
+                    told_to_retry = response.status in (429, 503) and response.headers.get("Retry-After")
+                    if not told_to_retry or turn.attempts >= SHED_RETRIES:
+                        break
+                    delay = retry_after_seconds(response)
+                # shed load (channels/limits.py): resend when told to, as clients must
+                turn.attempts += 1
+                await asyncio.sleep(delay)
+            if response.status != 200:
+                turn.failures.append(f"{response.status}: {body[:200]}")
+                return
+            data = json.loads(body)
+            turn.replies = [m.get("text") or "" for m in data]
+            turn.answered = bool(data)
+            turn.latency = turn.total_time = time.monotonic() - turn.sent_at
+            turn.upstream = response.headers.get("X-Upstream")
         except (aiohttp.ClientError, asyncio.TimeoutError) as e:
             turn.failures.append(f"{type(e).__name__}: {e}")
 

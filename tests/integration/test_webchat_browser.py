@@ -57,8 +57,9 @@ def bot(tmp_path_factory):
         "WEBCHAT_ALLOWED_ORIGINS": f"https://shop.example.com,http://127.0.0.1:{EMBED_PORT}",
     })
     bot.start_actions()
-    # as scripts/launch.py starts it with the default CORS_ORIGINS=*
-    bot.start_rasa(extra_args=("--cors", "*"))
+    # as scripts/launch.py starts it (no CORS_ORIGINS by default: the page is
+    # served by the bot, the widget's socket.io answers its own allowed origins)
+    bot.start_rasa()
     yield bot
     bot.stop_all()
 

@@ -316,6 +316,7 @@ def test_production_endpoints_file_selects_the_atomic_store(prefix, monkeypatch)
         "REDIS_HOST": REDIS_HOST, "REDIS_PORT": str(REDIS_PORT),
         "REDIS_PASSWORD": "", "REDIS_DB": str(REDIS_DB), "REDIS_KEY_PREFIX": prefix,
         "ACTION_ENDPOINT_URL": "http://actions.internal:5055/webhook",
+        "ACTION_SERVER_TOKEN": "shared-secret",
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -324,6 +325,7 @@ def test_production_endpoints_file_selects_the_atomic_store(prefix, monkeypatch)
     assert endpoints.tracker_store.kwargs["dialect"] == "postgresql"
     assert endpoints.tracker_store.url == "127.0.0.1"
     assert endpoints.action.url == env["ACTION_ENDPOINT_URL"]
+    assert endpoints.action.headers == {"X-Action-Token": "shared-secret"}
     store = LockStore.create(endpoints.lock_store)
     assert isinstance(store, AtomicRedisLockStore) and store.key_prefix == f"{prefix}:lock:"
 

@@ -95,3 +95,66 @@ async def test_slow_action_server_is_cut_off(domain, monkeypatch):
         )
     assert "can't look that up" in texts(events)
     assert time.monotonic() - started < 2
+
+
+class _BlockingAction:
+    """An action whose code blocks its thread until ``release`` is set."""
+
+    def __init__(self, name, release, seconds):
+        self._name, self.release, self.seconds, self.finished = name, release, seconds, False
+
+    def name(self):
+        return self._name
+
+    def run(self, dispatcher, tracker, domain):
+        released = self.release.wait(self.seconds)
+        dispatcher.utter_message(text="unblocked" if released else "blocked")
+        self.finished = True
+        return []
+
+
+def _register(action):
+    from rasa_sdk import Action
+
+    class Registered(Action):
+        def name(self):
+            return action.name()
+
+        def run(self, dispatcher, tracker, domain):
+            return action.run(dispatcher, tracker, domain)
+
+    resilience._executor().register_action(Registered)
+
+
+@pytest.mark.asyncio
+async def test_local_action_runs_off_the_event_loop(domain, monkeypatch):
+    """The action waits for an event that only the server's event loop can set:
+    run on the loop, it would block the loop and never see it."""
+    import threading
+    import asyncio
+
+    monkeypatch.setattr(resilience, "LOCAL_FALLBACK", True)
+    monkeypatch.setattr(resilience, "LOCAL_ACTION_TIMEOUT", 20.0)
+    release = threading.Event()
+    action = _BlockingAction("action_test_blocking", release, seconds=10)
+    _register(action)
+    asyncio.get_running_loop().call_later(0.1, release.set)
+    events, _ = await run("action_test_blocking", domain, tracker(domain, "hi", "greet", language="en"))
+    assert texts(events) == "unblocked"
+
+
+@pytest.mark.asyncio
+async def test_local_action_that_overstays_is_cut_off_with_the_polite_answer(domain, monkeypatch):
+    import threading
+
+    monkeypatch.setattr(resilience, "LOCAL_FALLBACK", True)
+    monkeypatch.setattr(resilience, "LOCAL_ACTION_TIMEOUT", 0.3)
+    release = threading.Event()
+    action = _BlockingAction("action_test_stuck", release, seconds=30)
+    _register(action)
+    try:
+        events, _ = await run("action_test_stuck", domain, tracker(domain, "hotline?", "ask_hotline", language="en"))
+        assert "can't look that up" in texts(events)
+        assert not action.finished  # answered while the action code still ran
+    finally:
+        release.set()
