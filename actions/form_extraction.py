@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import yaml
 from rasa_sdk import Tracker
@@ -44,19 +44,36 @@ def date_in(text: str, lang: str) -> bool:
     return parse_purchase_date(text, lang, clock.today()).problem != DateProblem.UNPARSEABLE
 
 
+def _countries_with_words_before(text: str) -> List[Tuple[str, str, str]]:
+    """(code, the three words before, the two words after) of each country named."""
+    raw = re.findall(r"U\.K\.|[\w'-]+", text)
+    words = [fold(w) for w in raw]
+    found = []
+    index = 0
+    while index < len(words):
+        for size in (3, 2, 1):
+            phrase = " ".join(words[index:index + size])
+            code = countries().index.get(phrase) if (len(phrase) > 2 or phrase == "uk") else None
+            code = code or (countries().code(raw[index]) if size == 1 else None)
+            if code:
+                found.append((code, " ".join(words[max(0, index - 3):index]), " ".join(words[index + size:index + size + 2])))
+                index += size - 1
+                break
+        index += 1
+    return found
+
+
+def bought_in_text(text: str) -> List[str]:
+    """Countries named as where something was bought ("gekauft in Indien", "in FR gekauftes")."""
+    bought = _words()["bought_words"]
+    return [code for code, before, after in _countries_with_words_before(text)
+            if any(f" {w} " in f" {before} " for w in bought) or any(after.startswith(w) for w in ("gekauft", "bought", "purchased"))]
+
+
 def purchase_country_in(text: str) -> Optional[str]:
     """Of several countries, the one the device was bought in: named after a
     purchase word, or else the first one not named as where the user is now."""
-    words = fold(text).split()
-    found = []
-    for index in range(len(words)):
-        for size in (3, 2, 1):
-            phrase = " ".join(words[index:index + size])
-            match = countries().index.get(phrase)
-            if match and (len(phrase) > 2 or phrase == "uk"):
-                before = " ".join(words[max(0, index - 3):index])
-                found.append((match, before))
-                break
+    found = [(code, before) for code, before, _ in _countries_with_words_before(text)]
     if not found:
         return None
     for code, before in found:

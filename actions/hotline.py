@@ -10,6 +10,7 @@ from babel.dates import get_timezone_name
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.form_extraction import bought_in_text
 from actions.multi_topic import TopicAction
 from actions.common import countries_in_message, covered, entity_values, language, remember
 from support import clock, formatting, hours
@@ -124,6 +125,9 @@ class CountryTopicAction(TopicAction, abc.ABC):
         if not matches:
             self.ask_country(dispatcher, tracker, lang)
             return remember(None, self.topic)
+        if len(matches) > 1:  # "nummer in DE, mein in FR gekauftes handy": not the country of purchase
+            asked = [m for m in matches if m.code not in bought_in_text(tracker.latest_message.get("text") or "")]
+            matches = asked or matches
         for match in matches[:MAX_COUNTRIES]:
             self.respond(dispatcher, tracker, lang, match)
         return remember(matches[0], self.topic)

@@ -163,10 +163,21 @@ class ActionServicePartner(CountryTopicAction):
         return "action_service_partner"
 
     def ask_country(self, dispatcher, tracker, lang) -> None:
-        dispatcher.utter_message(response="utter_partner_overview")
+        named = partners_named(tracker.latest_message.get("text") or "")
+        for partner in named:  # "is SBE Ltd legit?": what the source says of that partner
+            dispatcher.utter_message(response="utter_partner_country", country=pick(partner["scope"], lang), partners=partner["name"])
+        if not named:
+            dispatcher.utter_message(response="utter_partner_overview")
 
     def respond(self, dispatcher, tracker, lang, match) -> None:
         utter_partner(dispatcher, match, lang)
+
+
+def partners_named(text: str) -> List[Dict[str, Any]]:
+    """The authorised partners a message names ("SBE", "b2x")."""
+    words = f" {fold(text)} "
+    return [p for p in knowledge().partners.values()
+            if p["kind"] != "direct" and f" {fold(p['name']).split()[0]} " in words]
 
 
 def region_named(tracker: Tracker) -> Optional[Dict[str, Any]]:

@@ -100,11 +100,11 @@ async def answer_second_topic(dispatcher: CollectingDispatcher, tracker: Tracker
 def ACTIONS() -> Dict[str, Any]:  # noqa: N802 (a constant built on first use)
     from actions.hotline import ActionHotline, ActionOpeningHours
     from actions.info import ActionChannels, ActionSelfService, ActionServicePartner
-    from actions.warranty import ActionIws, ActionWarrantyPeriod
+    from actions.warranty import ActionEuWarranty, ActionIws, ActionWarrantyPeriod
 
     return {"ask_hotline": ActionHotline(), "ask_opening_hours": ActionOpeningHours(), "ask_warranty_period": ActionWarrantyPeriod(),
             "ask_service_partner": ActionServicePartner(), "ask_channels": ActionChannels(), "ask_self_service": ActionSelfService(),
-            "ask_iws": ActionIws()}
+            "ask_iws": ActionIws(), "ask_eu_warranty": ActionEuWarranty()}
 
 
 class TopicAction(Action, abc.ABC):

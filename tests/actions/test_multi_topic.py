@@ -85,3 +85,22 @@ async def test_without_two_topics_to_offer_the_bot_asks_to_rephrase():
     dispatcher = CollectingDispatcher()
     await ActionClarify().run(dispatcher, tracker, {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_default"]
+
+
+@pytest.mark.asyncio
+async def test_the_country_of_purchase_is_not_given_a_hotline_it_was_not_asked_for():
+    dispatcher = CollectingDispatcher()
+    text = "was ist die nummer in DE und kann ich mein in FR gekauftes handy hier reparieren lassen"
+    await ActionHotline().run(dispatcher, make_tracker(text, "de", "ask_hotline"), {})
+    numbers = [m["number"] for m in dispatcher.messages if m["response"] == "utter_hotline"]
+    assert numbers == ["0800 223 11 44"]
+    assert "utter_eu_rule" in [m["response"] for m in dispatcher.messages]  # the second question
+
+
+@pytest.mark.asyncio
+async def test_a_partner_named_gets_what_the_source_says_of_it():
+    from actions.info import ActionServicePartner
+
+    dispatcher = CollectingDispatcher()
+    await ActionServicePartner().run(dispatcher, make_tracker("is SBE Ltd legit?", "en", "ask_service_partner"), {})
+    assert [(m["response"], m["partners"]) for m in dispatcher.messages] == [("utter_partner_country", "SBE Ltd")]
