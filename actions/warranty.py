@@ -415,7 +415,8 @@ class ValidateWarrantyForm(FormValidationAction):
             volunteered = purchase_country_in(text)
             if volunteered and tracker.get_slot("purchase_country") is None:
                 return {"purchase_date": None, "purchase_country": volunteered}  # "im in the uk": the date is asked again
-            return self.reject("purchase_date", text, dispatcher, tracker, "utter_invalid_date", value=text)
+            answer = tracker.latest_message.get("text") if tracker.get_slot("requested_slot") == "purchase_date" else None
+            return self.reject("purchase_date", text, dispatcher, tracker, "utter_invalid_date", value=answer or text)
         if tracker.get_slot("purchase_span"):
             return self.accept(tracker, {"purchase_date": slot_text(parsed), "purchase_span": None, "exact_day_needed": False})
         return self.accept(tracker, {"purchase_date": slot_text(parsed)})
