@@ -3,6 +3,7 @@
     python scripts/eval_nlu.py [--quick] [--epochs N] [--cv-epochs N] [--folds 3]
                                [--skip-cv] [--pipelines default,project,nospacy]
                                [--out reports] [--keep]
+    python scripts/eval_nlu.py --model models/support-bot.tar.gz   (score the shipped model only)
 
 Trains NLU-only models (`rasa train nlu`, data/nlu/*.yml, cold component cache)
 into reports/tmp/eval-*/ for three pipelines:
@@ -541,6 +542,7 @@ def main(argv: Optional[List[str]] = None) -> dict:
     parser.add_argument("--out", default=str(ROOT / "reports"))
     parser.add_argument("--keep", action="store_true", help="keep the temp models under reports/tmp/")
     parser.add_argument("--timeout", type=float, default=3600, help="per training/CV run, seconds")
+    parser.add_argument("--model", help="only score this trained model on the held-out set (no training), print JSON")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s eval_nlu: %(message)s", datefmt="%H:%M:%S")
@@ -550,6 +552,13 @@ def main(argv: Optional[List[str]] = None) -> dict:
     os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
+
+    if args.model:
+        scored = evaluate(Path(args.model), load_heldout())["languages"]
+        figures = {lang: {"intent_accuracy": r["intent"]["accuracy"], "intent_macro_f1": r["intent"]["macro_f1"],
+                          "entity_f1": (r["entities"]["micro"] or {}).get("f1")} for lang, r in scored.items()}
+        print(json.dumps(figures, indent=1))
+        return figures
 
     epochs = 2 if args.quick else args.epochs
     cv_epochs = 2 if args.quick else args.cv_epochs
