@@ -18,7 +18,7 @@ from actions.form_guard import MAX_FAILED_ANSWERS, is_side_question, wants_to_le
 from actions.hotline import MAX_COUNTRIES, hours_text
 from actions.multi_topic import TopicAction
 from support import clock, formatting, warranty
-from support.dates import DateProblem, ParsedDate, parse_purchase_date
+from support.dates import DateProblem, ParsedDate, month_named, parse_purchase_date
 from support.knowledge import knowledge
 from support.names import CountryMatch, countries, products
 from support.phrases import phrase, pick
@@ -296,10 +296,12 @@ def read_purchase_date(slot_value: Any, tracker: Tracker, lang: str) -> Tuple[Pa
         if whole.problem is None and (parsed.problem is not None or (parsed.text and parsed.text in whole.text)):
             parsed, text = whole, message
     remembered = stored_span(tracker.get_slot("purchase_span"))
-    if remembered and remembered[2] == "year" and parsed.problem is None and not overlaps(parsed, remembered):
-        shifted = in_year(parsed, remembered[0].year, lang, today)  # "im november" after "2024": November 2024
-        if shifted.problem is None:
-            return shifted, text
+    if remembered and remembered[2] == "year" and not overlaps(parsed, remembered):
+        month = month_named(message or text)
+        if parsed.problem is None:  # "am 3.10." after "2024": 3 October 2024 (or asked again: no 29.2.2025)
+            return in_year(parsed, remembered[0].year, lang, today), text
+        if month is not None:  # "im november glaub ich" after "2024": November 2024
+            return parse_purchase_date(f"{month:02d}/{remembered[0].year}", lang, today), text
     if remembered and parsed.problem is not None:
         day = day_of_month(message or text)
         earliest, latest, _ = remembered
@@ -318,7 +320,10 @@ def without_dates(text: str) -> str:
 def in_year(parsed: ParsedDate, year: int, lang: str, today: date) -> ParsedDate:
     """The same day or month in another year (the one the user named before)."""
     if parsed.precision == "day":
-        return parse_purchase_date(parsed.earliest.replace(year=year).isoformat(), lang, today)
+        try:
+            return parse_purchase_date(parsed.earliest.replace(year=year).isoformat(), lang, today)
+        except ValueError:  # 29 February in a year without it
+            return ParsedDate(None, DateProblem.UNPARSEABLE)
     return parse_purchase_date(f"{parsed.earliest.month:02d}/{year}", lang, today)
 
 

@@ -464,6 +464,12 @@ def _prepare(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def month_named(text: str) -> Optional[int]:
+    """The month a text names by name ("im november glaub ich" -> 11), if one."""
+    found = re.search(r"\bm(\d\d)\b", _prepare(text[:500]))
+    return int(found.group(1)) if found else None
+
+
 @functools.lru_cache(maxsize=1)
 def _compiled():
     return _rules()

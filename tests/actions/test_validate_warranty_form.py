@@ -344,3 +344,16 @@ async def test_the_first_message_fills_what_the_entities_missed(lang, text, expe
     result = await ValidateWarrantyForm().run(CollectingDispatcher(), tracker, DOMAIN)
     values = {e["name"]: e["value"] for e in result if e.get("event") == "slot" and e["name"] in expected}
     assert values == expected
+
+
+@pytest.mark.parametrize("answer,expected", [("im november glaub ich", "2024-11-01/2024-11-30/month"), ("am 3.10.", "2024-10-03")])
+def test_an_answer_after_a_year_is_read_in_that_year(answer, expected):
+    tracker = make_tracker(answer, "de", "inform", slots={"purchase_span": "2024-01-01/2024-12-31/year"})
+    result = ValidateWarrantyForm().validate_purchase_date(answer, CollectingDispatcher(), tracker, DOMAIN)
+    assert result["purchase_date"] == expected
+
+
+def test_29_february_after_a_year_without_it_is_asked_again():
+    tracker = make_tracker("am 29.2.", "de", "inform", slots={"purchase_span": "2025-01-01/2025-12-31/year"})
+    result = ValidateWarrantyForm().validate_purchase_date("am 29.2.", CollectingDispatcher(), tracker, DOMAIN)
+    assert result["purchase_date"] is None
