@@ -36,7 +36,18 @@ TOMBSTONES = sa.Table(
 def ensure_tables(engine: sa.engine.Engine) -> bool:
     """Creates the tombstone table; returns whether the events table exists
     (Rasa creates it when its first server starts)."""
-    TOMBSTONES.create(engine, checkfirst=True)
+    for attempt in range(5):
+        try:
+            TOMBSTONES.create(engine, checkfirst=True)
+            break
+        except (sa.exc.IntegrityError, sa.exc.ProgrammingError):
+            # Replicas starting together on PostgreSQL race to create it (the
+            # loser gets a unique violation on pg_type): fine once it is there.
+            if sa.inspect(engine).has_table(TOMBSTONES.name):
+                break
+            if attempt == 4:
+                raise
+            time.sleep(0.2 * (attempt + 1))
     return sa.inspect(engine).has_table(EVENTS.name)
 
 

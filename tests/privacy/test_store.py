@@ -152,3 +152,43 @@ def test_purge_takes_the_period_from_retention_days(backend):
     assert "older than 7 days" in run.stdout
 
 
+
+
+def test_replicas_starting_together_both_get_the_tombstone_table():
+    """Two Rasa replicas on a fresh PostgreSQL database create the table at the
+    same moment; the one that loses the race must start all the same."""
+    import threading
+
+    import sqlalchemy as sa
+    from scaled_kit import PG, ScratchDatabase, services_missing
+
+    from support.privacy_data import TOMBSTONES, ensure_tables
+
+    missing = services_missing()
+    if missing:
+        pytest.skip(missing)
+    for _ in range(3):  # the race does not happen every time: try a few fresh databases
+        database = ScratchDatabase().create()
+        url = f"postgresql://{PG['user']}:{PG['password']}@{PG['host']}:{PG['port']}/{database.name}"
+        engines = [sa.create_engine(url) for _ in range(4)]
+        errors, start = [], threading.Barrier(len(engines))
+
+        def create(engine):
+            start.wait()
+            try:
+                ensure_tables(engine)
+            except Exception as error:  # noqa: BLE001 - collected and asserted on below
+                errors.append(error)
+
+        threads = [threading.Thread(target=create, args=(engine,)) for engine in engines]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        try:
+            assert errors == []
+            assert sa.inspect(engines[0]).has_table(TOMBSTONES.name)
+        finally:
+            for engine in engines:
+                engine.dispose()
+            database.drop()
