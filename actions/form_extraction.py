@@ -5,28 +5,19 @@ when a message names two ("gekauft in Indien, bin jetzt in Deutschland"), and
 a product named by a model family or a product word."""
 from __future__ import annotations
 
-import functools
 import re
-from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
-import yaml
 from rasa_sdk import Tracker
 
+from actions.form_guard import form_words
 from support import clock
 from support.dates import DateProblem, parse_purchase_date
 from support.names import countries, products
 from support.text import fold
 
-WORDS_FILE = Path(__file__).resolve().parent.parent / "resources" / "form_words.yml"
 FORM_INTENTS = ("check_warranty", "inform")
 MODEL = re.compile(r"\b(?:xiaomi|redmi|poco|mi|black shark)(?:\s+(?:note|pad|mix|flip|band|watch|tv|smart|[a-z]?\d{1,2}[a-z]?|pro\+?|ultra|lite|se|plus|\+|5g|t|s))*", re.I)
-
-
-@functools.lru_cache(maxsize=1)
-def _words() -> Dict[str, List[str]]:
-    raw = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
-    return {kind: [fold(w) for lang in ("de", "en") for w in raw[kind][lang]] for kind in ("bought_words", "located_words")}
 
 
 def fresh_message(tracker: Tracker) -> Optional[str]:
@@ -65,7 +56,7 @@ def _countries_with_words_before(text: str) -> List[Tuple[str, str, str]]:
 
 def bought_in_text(text: str) -> List[str]:
     """Countries named as where something was bought ("gekauft in Indien", "in FR gekauftes")."""
-    bought = _words()["bought_words"]
+    bought = form_words()["bought_words"]
     return [code for code, before, after in _countries_with_words_before(text)
             if any(f" {w} " in f" {before} " for w in bought) or any(after.startswith(w) for w in ("gekauft", "bought", "purchased"))]
 
@@ -77,10 +68,10 @@ def purchase_country_in(text: str) -> Optional[str]:
     if not found:
         return None
     for code, before in found:
-        if any(f" {w} " in f" {before} " for w in _words()["bought_words"]):
+        if any(f" {w} " in f" {before} " for w in form_words()["bought_words"]):
             return code
     for code, before in found:
-        if not any(f" {w} " in f" {before} " for w in _words()["located_words"]):
+        if not any(f" {w} " in f" {before} " for w in form_words()["located_words"]):
             return code
     return found[0][0]
 

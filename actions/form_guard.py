@@ -19,14 +19,15 @@ MAX_FAILED_ANSWERS = 2
 
 
 @functools.lru_cache(maxsize=1)
-def _words() -> Dict[str, List[str]]:
+def form_words() -> Dict[str, List[str]]:
+    """resources/form_words.yml, both languages together, folded."""
     raw = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
     return {kind: [fold(w) for lang in ("de", "en") for w in raw[kind][lang]] for kind in raw}
 
 
 def _has(text: str, kind: str) -> bool:
     padded = f" {fold(text)} "
-    return any(f" {word} " in padded for word in _words()[kind])
+    return any(f" {word} " in padded for word in form_words()[kind])
 
 
 def wants_to_leave(tracker: Tracker) -> bool:

@@ -18,7 +18,6 @@ lost (the text is kept).
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -150,19 +149,12 @@ def clean(entities: List[Dict[str, Any]], text: str = "", intent: str = "") -> L
     return kept
 
 
-CODE_WORD = re.compile(r"(?<![\w.])(U\.K\.|[A-Za-z]{1,3})(?![\w])")
-
-
 def country_codes(text: str, entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """Country codes and short forms ("DE", "bin in D", "U.K.") that neither
     extractor tagged, as country entities; "in", "it", "is" stay words."""
-    letters = [ch for ch in text if ch.isalpha()]
-    shouting = len(letters) > 8 and sum(ch.isupper() for ch in letters) > 0.8 * len(letters)
     taken = [(e.get("start"), e.get("end")) for e in entities if e.get("entity") == "country"]
     found = []
-    for match in CODE_WORD.finditer(text):
-        if countries().code(match.group(1), shouting) is None:
-            continue
+    for match, _ in countries().codes_in(text):
         if any(s is not None and e is not None and s < match.end() and match.start() < e for s, e in taken):
             continue
         found.append({"entity": "country", "start": match.start(), "end": match.end(), "value": match.group(1),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from babel import Locale
 from rapidfuzz import fuzz, process
@@ -35,6 +35,7 @@ EXTRA_ALIASES = {
 # Country codes and short forms people write (resources/entity_vocabulary.yml):
 # upper case ones are read only as written ("IT", "IN", "ID", "MY" are English
 # words in lower case); the lower case ones are no word in German or English.
+CODE_WORD = re.compile(r"(?<![\w.])(U\.K\.|[A-Za-z]{1,3})(?![\w])")
 ADJECTIVE_ENDINGS = ("", "e", "en", "er", "es", "em")
 FUZZY_CUTOFF = 0.79  # one edit in a five-letter name
 _PREFIXES = ("in", "im", "aus", "von", "nach", "fur", "for", "the", "der", "die", "das", "dem", "den", "und", "and", "what", "about", "was", "ist", "mit", "with", "uber", "of")
@@ -101,6 +102,18 @@ class CountryResolver:
         self.codes = {code: target for code, target in vocabulary["as_written"].items()}
         self.codes_any_case = {code.lower(): target for code, target in vocabulary["any_case"].items()}
 
+    def codes_in(self, text: str) -> List[Tuple[re.Match, str]]:
+        """Each country code or short form written in a text, with its ISO code;
+        a message in capitals throughout reads only the any-case ones."""
+        letters = [ch for ch in text if ch.isalpha()]
+        shouting = len(letters) > 8 and sum(ch.isupper() for ch in letters) > 0.8 * len(letters)
+        found = []
+        for match in CODE_WORD.finditer(text):
+            code = self.code(match.group(1), shouting)
+            if code:
+                found.append((match, code))
+        return found
+
     def code(self, token: str, shouting: bool = False) -> Optional[str]:
         """"DE", "D", "U.K.", "brd" -> the ISO code; None for "in", "it", "is"."""
         if token.lower() in self.codes_any_case:
@@ -146,15 +159,9 @@ class CountryResolver:
         codes such as "DE", "AT", "U.K."), in the order they stand."""
         tokens = fold(text).split()
         found: List[CountryMatch] = []
-        letters = [ch for ch in text if ch.isalpha()]
-        shouting = len(letters) > 8 and sum(ch.isupper() for ch in letters) > 0.8 * len(letters)
-        written = re.findall(r"(?<![\w.])(U\.K\.|[A-Za-z]{1,3})(?![\w])", text)
-        codes = [self.code(word, shouting) for word in written]
-        code_positions = {}
-        for word, code in zip(written, codes):
-            if code:
-                folded = fold(word)
-                code_positions.setdefault(folded, code)
+        code_positions: Dict[str, str] = {}
+        for match, code in self.codes_in(text):
+            code_positions.setdefault(fold(match.group(1)), code)
         i = 0
         while i < len(tokens):
             if tokens[i] in code_positions and all(m.code != code_positions[tokens[i]] for m in found):
