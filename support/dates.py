@@ -218,8 +218,9 @@ def _relative(amount: Optional[float], unit: str, today: date) -> Match:
     return _month(back.year, back.month)
 
 
-def _ahead(amount: Optional[float], unit: str, today: date) -> Match:
-    """"in 2 wochen": a day after today (the purchase lies in the future)."""
+def _future(today: date) -> Match:
+    """"in 2 wochen", "next month": some day after today (the FUTURE problem
+    names tomorrow, the first such day)."""
     return _day(today + timedelta(days=1))
 
 
@@ -278,7 +279,7 @@ def _rules() -> List[Tuple[re.Pattern, Callable[[re.Match, date, str], Match]]]:
          lambda m, t, l: _named_day(int(m[1]), int(m[2]), m[3], t)),
         (r(r"\bm(\d\d)\.?\s+(?:the\s+)?(\d{1,2})(st|nd|rd|th)?(?:\s*,?\s*(\d{4}))?(?![\d:.])"), _month_then_day),
         # a month name with a year
-        (r(r"\b(?:" + NEXT + r"\s+)m(\d\d)\b"), lambda m, t, l: _day(t + timedelta(days=1))),
+        (r(r"\b(?:" + NEXT + r"\s+)m(\d\d)\b"), lambda m, t, l: _future(t)),
         (r(r"\bm(\d\d)\.?\s*,?\s*(?:of\s+|des\s+)?" + year + r"(?![\d])"), lambda m, t, l: _month(_year_of_word(m[2], t), int(m[1]))),
         (r(r"\b(" + YEAR_WORD + r")\s*(?:im|in)\s+m(\d\d)\b"), lambda m, t, l: _month(_year_of_word(m[1], t), int(m[2]))),
         (r(r"\b(" + YEAR_WORD + r")\s*(?:im|in)\s+" + season), lambda m, t, l: _season(m[2], _year_of_word(m[1], t), t, 0)),
@@ -291,14 +292,14 @@ def _rules() -> List[Tuple[re.Pattern, Callable[[re.Match, date, str], Match]]]:
         (r(r"\b(?:vor|seit|since|for|hab(?:e)? (?:es|ihn|das|es schon)|had it for)\s+" + FILL + NUM + r"\s+" + UNIT + r"\b"), lambda m, t, l: _relative(_number(m[1]), m[2], t)),
         (r(r"\b" + FILL + NUM + r"\s+" + UNIT + r"\s+(?:ago|back|her|zuruck)\b"), lambda m, t, l: _relative(_number(m[1]), m[2], t)),
         (r(r"\b(?:a|one)\s+fortnight\s+ago\b"), lambda m, t, l: _relative(1, "fortnight", t)),
-        (r(r"\bin\s+" + NUM + r"\s+" + UNIT + r"\b"), lambda m, t, l: _ahead(_number(m[1]), m[2], t) if _number(m[1]) else (None, "day", None)),
+        (r(r"\bin\s+" + NUM + r"\s+" + UNIT + r"\b"), lambda m, t, l: _future(t) if _number(m[1]) else (None, "day", None)),
         # numeric day-month without a year ("am 3.10.", "3/10"), month/two-digit year ("04/25")
         (r(r"(?<![\w.,/])(\d{1,2})\s?([./])\s?(\d{1,2})(?:\2)?(?![\d]|[./]\d)"), lambda m, t, l: _numeric_short(int(m[1]), int(m[3]), m[2], t, l)),
         (r(r"\b(?:vorgestern|(?:the\s+)?day before(?: yesterday)?)\b"), lambda m, t, l: _day(t - timedelta(days=2))),
         (r(r"\b(?:gestern|yesterday|yday|last night)\b"), lambda m, t, l: _day(t - timedelta(days=1))),
         (r(r"\b(?:heute morgen|heute fruh|this morning|heute|today|heut)\b"), lambda m, t, l: _day(t)),
         (r(r"\b(?:ubermorgen|morgen|tomorrow)\b"), lambda m, t, l: _day(t + timedelta(days=1))),
-        (r(r"\b" + NEXT + r"\s+(?:woche|week|monat|month|jahr|year|" + season[1:-1] + r")\b"), lambda m, t, l: _day(t + timedelta(days=1))),
+        (r(r"\b" + NEXT + r"\s+(?:woche|week|monat|month|jahr|year|" + season[1:-1] + r")\b"), lambda m, t, l: _future(t)),
         # parts of a year or month, seasons and holidays
         (r(r"\b(anfang|beginning of|start of|early|fruh|mitte|mid|middle of|ende|end of|late|spat)\s+(?:m(\d\d)\s*)?" + year),
          lambda m, t, l: _part(m[1], int(m[2]) if m[2] else None, _year_of_word(m[3], t))),
