@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Optional, Set
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 import yaml
 
@@ -38,6 +38,7 @@ class Detection:
 @functools.lru_cache(maxsize=1)
 def _markers() -> Dict[str, Dict[str, Set[str]]]:
     raw = yaml.safe_load(MARKERS_FILE.read_text(encoding="utf-8"))
+    raw.pop("german_speaking_regions")
     return {lang: {kind: {fold(w) for w in raw[lang][kind]} for kind in ("strong", "words")} for lang in LANGUAGES}
 
 
@@ -101,18 +102,49 @@ def detect(text: Optional[str]) -> Detection:
     return Detection(language="de" if score + hint > 0 else "en", decisive=decisive, score=score)
 
 
+LANGUAGE_PREPOSITIONS = ("in", "auf", "into", "to", "im", "ins", "zu")
 LANGUAGE_WORDS = {"en": ("english", "englisch", "englisch", "engl", "eng", "en", "englsh", "inglese"),
                   "de": ("deutsch", "deutsche", "deutschen", "german", "germn", "dt", "de", "deutch", "duits")}
 
 
+def _named_languages(value: Optional[str]) -> List[Tuple[str, bool]]:
+    """Each language a text names, in order, with whether a preposition leads
+    to it ("in english", "auf deutsch"), which marks the one asked for."""
+    words = [w.strip("?!.,:;") for w in fold(value or "").split()]
+    found = []
+    for index, word in enumerate(words):
+        for lang, names in LANGUAGE_WORDS.items():
+            if word in names:
+                found.append((lang, index > 0 and words[index - 1] in LANGUAGE_PREPOSITIONS))
+    return found
+
+
 def requested_language(value: Optional[str]) -> Optional[str]:
-    """"auf Englisch bitte" -> "en"; the names of countries ("England",
-    "Deutschland") name no language."""
-    words = fold(value or "").split()
-    for lang, names in LANGUAGE_WORDS.items():
-        if any(word in names for word in words):
-            return lang
-    return None
+    """"auf Englisch bitte" -> "en"; "she doesn't speak german, answer in
+    english" -> "en"; the names of countries ("England", "Deutschland") name no language."""
+    found = _named_languages(value)
+    marked = [lang for lang, led in found if led]
+    return (marked or [lang for lang, _ in found] or [None])[0]
+
+
+def phone_language(number: Optional[str]) -> Optional[str]:
+    """The language a phone number's country suggests ("4915..." -> "de",
+    "4479..." -> "en"); None when the number has no known calling code.
+    phonenumbers (Google's libphonenumber data) maps calling codes to regions."""
+    import phonenumbers
+
+    digits = "".join(ch for ch in str(number or "") if ch.isdigit())
+    if not digits:
+        return None
+    try:
+        parsed = phonenumbers.parse("+" + digits, None)
+    except phonenumbers.NumberParseException:
+        return None
+    region = phonenumbers.region_code_for_country_code(parsed.country_code)
+    if region in (None, phonenumbers.UNKNOWN_REGION):
+        return None
+    raw = yaml.safe_load(MARKERS_FILE.read_text(encoding="utf-8"))
+    return "de" if region in raw["german_speaking_regions"] else "en"
 
 
 def hinted_language(tag: Any) -> Optional[str]:
@@ -135,6 +167,9 @@ def wanted_language(parse_data: Dict[str, Any], current: Optional[str], hint: Op
     best guess."""
     intent = (parse_data.get("intent") or {}).get("name")
     if intent == SWITCH_INTENT:
+        marked = [lang for lang, led in _named_languages(parse_data.get("text")) if led]
+        if marked:  # "doesn't speak german, answer in english": the one asked for, whatever the entity
+            return marked[0]
         for entity in parse_data.get("entities") or []:
             if entity.get("entity") == CHOICE_ENTITY:
                 choice = requested_language(str(entity.get("value")))

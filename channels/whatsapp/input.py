@@ -31,6 +31,7 @@ from channels.whatsapp.security import (
     signature_is_valid,
 )
 from channels.whatsapp.settings import CHANNEL_NAME, WhatsAppSettings
+from support.language import phone_language
 from support.log_privacy import remember_text
 
 logger = logging.getLogger(__package__)  # "channels.whatsapp" in every module
@@ -317,7 +318,7 @@ class WhatsAppInput(InputChannel):
                         pseudonym,
                         input_channel=self.name(),
                         message_id=key,
-                        metadata={"whatsapp": metadata},
+                        metadata={"whatsapp": metadata, "language": phone_language(message.wa_id)},
                     )
                 )
             finally:

@@ -168,6 +168,7 @@ async def test_text_message_is_answered_through_the_graph_api(make_channel, bot,
     assert "profile_name" not in message.metadata["whatsapp"]  # not stored unless asked for
     assert "Sheena Nelson" not in json.dumps(message.metadata)
     assert USER_WA_ID not in json.dumps(message.metadata)
+    assert message.metadata["language"] == "en"  # +1: the language hint of the number's country
 
     [reply] = graph.messages()
     assert reply.path == f"/{GRAPH_VERSION}/{PHONE_NUMBER_ID}/messages"
@@ -749,3 +750,18 @@ async def test_erasure_forgets_the_conversations_message_ids(make_channel, bot, 
     assert key in channel._recent
     _run_erasure_hooks(USER)
     assert key not in channel._recent
+
+
+@pytest.mark.asyncio
+async def test_a_german_number_hints_german(make_channel, bot, serve, http, graph):
+    """The number's country (+49) is the language hint of a first message that
+    does not tell by itself ("hotline?"); the number itself is not passed on."""
+    channel = make_channel()
+    server = await serve([channel], bot)
+    status, _, _ = await deliver_payload(http, server, text_payload("hotline?", "wamid.DE1", wa_id="4915112345678"))
+    assert status == 200
+    await graph.wait_for(lambda: graph.texts())
+    await channel.wait_idle(5)
+    [message] = bot.received
+    assert message.metadata["language"] == "de"
+    assert "4915112345678" not in json.dumps(message.metadata)

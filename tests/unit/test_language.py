@@ -15,7 +15,7 @@ from support.language import detect
 ROOT = Path(__file__).resolve().parents[2]
 
 
-from support.language import requested_language, wanted_language  # noqa: E402
+from support.language import phone_language, requested_language, wanted_language  # noqa: E402
 
 
 # --- detect: realistic messages ------------------------------------------------
@@ -329,3 +329,28 @@ def test_country_names_break_the_tie_of_a_first_message_without_deciding(text, l
     result = detect(text)
     assert result.language == language
     assert result.decisive is False
+
+
+@pytest.mark.parametrize("number, language", [
+    ("4915112345678", "de"), ("+43 664 1234567", "de"), ("41791234567", "de"),
+    ("447911123456", "en"), ("919812345678", "en"), ("33612345678", "en"),
+    ("", None), ("999123", None), (None, None),
+])
+def test_a_phone_numbers_country_hints_the_language(number, language):
+    assert phone_language(number) == language
+
+
+@pytest.mark.parametrize("text, language", [
+    ("sorry my wife doesnt speak german, can you answer in english: what are the hours?", "en"),
+    ("auf deutsch bitte, nicht englisch", "de"),
+    ("ich kann kein englisch, bitte auf deutsch", "de"),
+    ("ok ich schreib lieber deutsch", "de"),
+])
+def test_the_language_asked_for_is_the_one_a_preposition_leads_to(text, language):
+    assert requested_language(text) == language
+    # the NLU's entity may have picked the other one: the text decides
+    other = "german" if language == "en" else "english"
+    data = {"text": text, "intent": {"name": "switch_language"},
+            "entities": [{"entity": "language_choice", "value": other}], "language": detect(text).as_dict()}
+    if any(p in text for p in (" in english", " auf deutsch")):
+        assert wanted_language(data, None) == language
