@@ -11,8 +11,10 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
+import yaml
 from babel import Locale
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -39,6 +41,16 @@ CODE_WORD = re.compile(r"(?<![\w.])(U\.K\.|[A-Za-z]{1,3})(?![\w])")
 ADJECTIVE_ENDINGS = ("", "e", "en", "er", "es", "em")
 FUZZY_CUTOFF = 0.79  # one edit in a five-letter name
 _PREFIXES = ("in", "im", "aus", "von", "nach", "fur", "for", "the", "der", "die", "das", "dem", "den", "und", "and", "what", "about", "was", "ist", "mit", "with", "uber", "of")
+
+
+CITIES_FILE = Path(__file__).resolve().parent.parent / "resources" / "cities.yml"
+
+
+@functools.lru_cache(maxsize=1)
+def city_names() -> Dict[str, List[str]]:
+    """Cities read as their country (resources/cities.yml), folded."""
+    raw = yaml.safe_load(CITIES_FILE.read_text(encoding="utf-8"))
+    return {code: [fold(str(name)) for name in names] for code, names in raw.items()}
 
 
 def german_variants(name: str) -> List[str]:
@@ -97,7 +109,10 @@ class CountryResolver:
             self.display[code] = {"de": country.name("de"), "en": country.name("en")}
             for form in forms:
                 self._add(form, code, override=True)
-        self._keys = [key for key in self.index if len(key) >= 4]
+        self._keys = [key for key in self.index if len(key) >= 4]  # before the cities: no typo matching for them
+        for code, names in city_names().items():
+            for name in names:
+                self._add(name, code)
         vocabulary = entity_vocabulary()["country_codes"]
         self.codes = {code: target for code, target in vocabulary["as_written"].items()}
         self.codes_any_case = {code.lower(): target for code, target in vocabulary["any_case"].items()}

@@ -305,3 +305,18 @@ def test_country_codes_where_they_are_meant(text, codes):
 @pytest.mark.parametrize("text, code", [("D", "DE"), ("AT", "AT"), ("U.K.", "GB"), ("CH", "CH")])
 def test_a_code_alone_resolves(text, code):
     assert COUNTRIES.resolve(text).code == code
+
+
+@pytest.mark.parametrize("text, codes", [
+    ("gekauft in berlin", ["DE"]),
+    ("bought it in paris 10/10/2025", ["FR"]),
+    ("im in jakarta, whats the hotline", ["ID"]),
+    ("meine schwester ist in kuala lumpur", ["MY"]),
+    ("beim mediamarkt in muenchen", ["DE"]),
+    ("gekauft in wien", ["AT"]),
+    ("bought in bangalore, now in london", ["IN", "GB"]),
+    # words that are also cities somewhere stay words; no typo matching for cities
+    ("nice one", []), ("custom rom flashen", []), ("was essen", []), ("parts of it", []), ("im in berlinn", []),
+])
+def test_cities_stand_for_their_country(text, codes):
+    assert [m.code for m in COUNTRIES.find_in_text(text)] == codes
