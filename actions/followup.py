@@ -1,5 +1,7 @@
-"""Short follow-ups that only carry a piece of information ("und in Spanien?",
-"what about Poland", "Xiaomi 13 Pro"): answered for the conversation's last topic."""
+"""Follow-ups answered for the conversation's last topic: short ones that only
+carry a piece of information ("und in Spanien?", "what about Poland", "Xiaomi
+13 Pro"), and questions about the previous answer ("wo bekomm ich die?",
+"which models then", "and the phone itself?", support/followups.py)."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -10,9 +12,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import countries_in_message, entity_values, language, remember
+from actions.form_extraction import product_in
 from actions.hotline import ActionHandoff, ActionHotline, ActionOpeningHours
-from actions.info import ActionRegionalService, ActionServicePartner
-from actions.warranty import ActionIws, ActionWarrantyPeriod
+from actions.info import ActionRegionalService, ActionServicePartner, describe_entry, utter_region_countries
+from actions.warranty import ActionIws, ActionWarrantyPeriod, iws_texts
+from support.followups import Followup, followup_in_message
+from support.names import countries
 
 COUNTRY_TOPICS = {
     "hotline": ActionHotline(),
@@ -33,6 +38,12 @@ class ActionFollowup(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         lang = language(tracker)
         topic = tracker.get_slot("last_topic")
+        message = tracker.latest_message or {}
+        found = followup_in_message(message.get("text") or "", message.get("entities") or [], topic)
+        if found is not None:
+            events = answer_followup(found, dispatcher, tracker, lang)
+            if events is not None:
+                return events
         if entity_values(tracker, "purchase_date"):
             # "gekauft am 10.03.2025 in Italien" is the start of a warranty check
             return [FollowupAction("warranty_form")]
@@ -55,3 +66,51 @@ class ActionFollowup(Action):
             return await ActionIws().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_default")
         return [SlotSet("last_topic", topic)]
+
+
+IWS_RESPONSES = {"models": "utter_iws_models", "covers": "utter_iws_covers", "excludes": "utter_iws_excludes"}
+
+
+def answer_followup(found: Followup, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str):
+    """The answer to a question about the previous answer; None when the
+    conversation no longer holds what it refers to."""
+    entry = tracker.get_slot("last_entry") or ""
+    if found.aspect in ("where_to_get", "with_it") and ":" in entry:
+        kind, ident = entry.split(":", 1)
+        if describe_entry(dispatcher, kind, ident, lang):
+            return [SlotSet("last_topic", found.topic)]
+    elif found.aspect == "countries" and entry.startswith("region:"):
+        if utter_region_countries(dispatcher, entry.split(":", 1)[1], lang):
+            return [SlotSet("last_topic", found.topic)]
+    elif found.aspect in IWS_RESPONSES:
+        dispatcher.utter_message(response=IWS_RESPONSES[found.aspect], **iws_texts(lang))
+        return [SlotSet("last_topic", found.topic)]
+    elif found.aspect == "hours":
+        codes = tracker.get_slot("last_countries") or [tracker.get_slot("country")]
+        matches = [m for m in (countries().resolve(code) for code in codes if code) if m]
+        for match in matches:
+            ActionOpeningHours().respond(dispatcher, tracker, lang, match)
+        if matches:
+            return [SlotSet("last_topic", found.topic)]
+    elif found.aspect == "contact":
+        match = countries().resolve(tracker.get_slot("bought_in"))
+        if match is not None:
+            ActionHotline().respond(dispatcher, tracker, lang, match)
+            return [SlotSet("last_topic", "hotline"), SlotSet("country", match.code)]
+    elif found.aspect in ("remaining", "product"):
+        return check_again(tracker, found.aspect)
+    return None
+
+
+def check_again(tracker: Tracker, aspect: str):
+    """The last warranty check once more: for another product ("and the phone
+    itself?") or to say again how long it runs; same date and country."""
+    date, country = tracker.get_slot("last_purchase_date"), tracker.get_slot("bought_in")
+    product = tracker.get_slot("last_product")
+    if aspect == "product":
+        named = entity_values(tracker, "product")
+        product = named[-1] if named else product_in(tracker.latest_message.get("text") or "")
+    if not (date and country and product):
+        return None
+    return [SlotSet("product", product), SlotSet("purchase_date", date), SlotSet("purchase_country", country),
+            FollowupAction("action_warranty_check")]

@@ -130,7 +130,7 @@ class CountryTopicAction(TopicAction, abc.ABC):
             matches = asked or matches
         for match in matches[:MAX_COUNTRIES]:
             self.respond(dispatcher, tracker, lang, match)
-        return remember(matches[0], self.topic)
+        return remember(matches[0], self.topic, matches[:MAX_COUNTRIES])
 
 
 class ActionHotline(CountryTopicAction):

@@ -11,11 +11,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import countries_in_message, covered, entity_values, language, remember
-from actions.hotline import CountryTopicAction
+from actions.hotline import CountryTopicAction, utter_hotline
 from actions.multi_topic import TopicAction
 from support import formatting
 from support.knowledge import knowledge
-from support.names import CountryMatch
+from support.names import CountryMatch, countries
 from support.retrieval import catalogue
 from support.vocabulary import entity_vocabulary
 from support.phrases import phrase, pick
@@ -39,6 +39,27 @@ def _match_words(value: str, table: Dict[str, tuple]) -> Optional[str]:
 
 def _describe(dispatcher: CollectingDispatcher, response: str, entry: Dict[str, Any], lang: str) -> None:
     dispatcher.utter_message(response=response, name=pick(entry["names"], lang), purpose=pick(entry["purpose"], lang))
+
+
+def describe_entry(dispatcher: CollectingDispatcher, kind: str, ident: str, lang: str) -> bool:
+    """A channel's or tool's entry once more ("wo bekomm ich die?"); False when unknown."""
+    kb = knowledge()
+    entries, response = {"channel": (kb.channels, "utter_channel_info"), "tool": (kb.tools, "utter_tool_info")}.get(kind, ({}, ""))
+    if ident not in entries:
+        return False
+    _describe(dispatcher, response, entries[ident], lang)
+    return True
+
+
+def utter_region_countries(dispatcher: CollectingDispatcher, ident: str, lang: str) -> bool:
+    """The countries the source counts to a region ("welche Länder gehören dazu?")."""
+    region = knowledge().regions.get(ident)
+    if region is None or not region.get("countries"):
+        return False
+    names = [countries().resolve(code).name(lang) for code in region["countries"]]
+    dispatcher.utter_message(response="utter_region_countries", region=pick({k: v[0] for k, v in region["names"].items()}, lang),
+                             countries=formatting.join(names, lang))
+    return True
 
 
 def _listing(entries, lang: str) -> str:
@@ -102,7 +123,8 @@ class CatalogueAction(TopicAction, abc.ABC):
         for ident in asked:
             _describe(dispatcher, self.info_response, entries[ident], lang)
             self.after_entry(dispatcher, ident, lang)
-        return [SlotSet("last_topic", self.topic)]
+        entry = f"{self.entity}:{asked[0]}" if len(asked) == 1 else None
+        return [SlotSet("last_topic", self.topic), SlotSet("last_entry", entry)]
 
 
 class ActionChannels(CatalogueAction):
@@ -207,8 +229,10 @@ class ActionRegionalService(CountryTopicAction):
         if region is not None and not matches:
             lang = language(tracker)
             dispatcher.utter_message(response="utter_regional_model", region=pick({k: v[0] for k, v in region["names"].items()}, lang), model=pick(region["model"], lang))
-            return remember(None, self.topic)
-        return await super().answer(dispatcher, tracker, domain)
+            return remember(None, self.topic) + [SlotSet("last_entry", f"region:{region['id']}")]
+        events = await super().answer(dispatcher, tracker, domain)
+        country = covered(countries().resolve(next((e["value"] for e in events if e.get("name") == "country"), None)))
+        return events + [SlotSet("last_entry", f"region:{country.service_region}" if country else None)]
 
     def ask_country(self, dispatcher, tracker, lang) -> None:
         dispatcher.utter_message(response="utter_regional_overview")
@@ -224,4 +248,7 @@ class ActionRegionalService(CountryTopicAction):
         if name != country.name(lang):
             name = f"{name} ({country.name(lang)})"
         dispatcher.utter_message(response="utter_regional_model", region=name, model=pick(region["model"], lang))
+        if country.hotline is not None and country.hotline.note:
+            # the country's own service set-up ("Zentren in Einkaufszentren") and how to reach it
+            utter_hotline(dispatcher, match, lang, with_status=False)
         utter_partner(dispatcher, match, lang)

@@ -211,7 +211,8 @@ class ActionWarrantyCheck(Action):
         reset += remember(match, "warranty_check")
         product = products().resolve(tracker.get_slot("product"))
         if product is not None and match is not None:  # for follow-ups ("can it be repaired in Italy?")
-            reset += [SlotSet("last_product", product.iws_model or product.text), SlotSet("bought_in", match.code)]
+            reset += [SlotSet("last_product", product.iws_model or product.text), SlotSet("bought_in", match.code),
+                      SlotSet("last_purchase_date", tracker.get_slot("purchase_date"))]
         span = stored_span(tracker.get_slot("purchase_date"))
         period = warranty.period_for(kb, match.code, product.kind) if match and product else None
         if match is not None and product is not None and period is None:

@@ -28,6 +28,7 @@ from components.stateless import StatelessMessageComponent
 from support import clock
 from support.dates import DateProblem, parse_purchase_date
 from support.names import countries
+from support.vocabulary import entity_vocabulary
 from support.text import fold
 
 
@@ -173,7 +174,8 @@ class EntitySanityFilter(StatelessMessageComponent):
                 intent = (message.get(INTENT) or {}).get("name") or ""
                 entities = clean(entities, text, intent)
                 message.set(ENTITIES, entities, add_to_output=True)
-            if names_only_a_country(text, entities):
+            intent = (message.get(INTENT) or {}).get("name") or ""
+            if names_only_a_country(text, entities) or (intent in NOT_A_QUESTION and follows_up_on_a_country(text)):
                 message.set(INTENT, {"name": "inform", "confidence": 1.0}, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [{"name": "inform", "confidence": 1.0}], add_to_output=True)
         return messages
@@ -185,3 +187,27 @@ def names_only_a_country(text: str, entities: List[Dict[str, Any]]) -> bool:
     words = fold(text).split()
     return 0 < len(words) <= 3 and countries().resolve(text.strip(" ?!.")) is not None and any(
         e.get("entity") == "country" for e in entities)
+
+
+# Intents that say nothing the bot can answer on its own (the classifier's
+# guess for "und indonesien? flieg naechste woche nach bali", "even in spain?").
+NOT_A_QUESTION = ("out_of_scope", "greet", "thank", "affirm", "deny", "bot_challenge", "goodbye", "help")
+
+
+def follows_up_on_a_country(text: str) -> bool:
+    """"und indonesien? ...", "even in spain?", "danke, und in polen?": a
+    follow-up opener, then a country, is the last question asked again."""
+    vocabulary = entity_vocabulary()
+    words = fold(text).replace(",", " ").split()
+    leads = sorted((fold(w).split() for w in vocabulary["followup_lead_words"]), key=len, reverse=True)
+    for lead in leads:
+        if words[:len(lead)] == lead:
+            words = words[len(lead):]
+            break
+    rest = " ".join(words)
+    openers = sorted(vocabulary["followup_openers"], key=len, reverse=True)
+    opener = next((o for o in openers if rest == o or rest.startswith(f"{fold(o)} ")), None)
+    if opener is None:
+        return False
+    clause = rest[len(opener):].split("?")[0].split()[:4]  # the country comes right after the opener
+    return bool(countries().find_in_text(" ".join(clause)))

@@ -5,6 +5,8 @@ webhook against the trained bot and writes reports/eval_conversations.{md,json}.
     python scripts/eval_conversations.py --url URL       play against a bot that is already running
                                                          (its clock must be frozen at CLOCK)
     python scripts/eval_conversations.py --only de-hotline
+    python scripts/eval_conversations.py --set tests/conversations_blind
+                                                         another set (report named after its folder)
 
 A conversation is right when every checked turn is right. A turn that states
 a fact listed under `none` (or a hotline number other than the expected one)
@@ -53,9 +55,9 @@ def contains(reply: str, item: Any) -> bool:
     return any(normalise(str(option)) in reply for option in options)
 
 
-def load(only: Optional[str] = None) -> List[Dict[str, Any]]:
+def load(only: Optional[str] = None, folder: Path = CONVERSATIONS) -> List[Dict[str, Any]]:
     conversations = []
-    for path in sorted(CONVERSATIONS.glob("*/*.yml")):
+    for path in sorted(folder.glob("*/*.yml")):
         for conversation in yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]:
             conversation["file"] = str(path.relative_to(ROOT))
             conversation["lang"] = path.parent.name
@@ -168,9 +170,10 @@ def summary(results: List[Dict[str, Any]]) -> Dict[str, Any]:
     return figures
 
 
-def write_report(results: List[Dict[str, Any]], figures: Dict[str, Any], started: str, seconds: float) -> None:
+def write_report(results: List[Dict[str, Any]], figures: Dict[str, Any], started: str, seconds: float,
+                 name: str = "eval_conversations") -> None:
     REPORTS.mkdir(exist_ok=True)
-    (REPORTS / "eval_conversations.json").write_text(
+    (REPORTS / f"{name}.json").write_text(
         json.dumps({"started": started, "seconds": round(seconds, 1), "clock": CLOCK, "figures": figures,
                     "failures": [r for r in results if not r["right"]]}, ensure_ascii=False, indent=1),
         encoding="utf-8")
@@ -195,7 +198,7 @@ def write_report(results: List[Dict[str, Any]], figures: Dict[str, Any], started
             for problem in turn["problems"] + turn["confident_wrong"]:
                 lines.append(f"  - **{problem}**")
         lines.append("")
-    (REPORTS / "eval_conversations.md").write_text("\n".join(lines), encoding="utf-8")
+    (REPORTS / f"{name}.md").write_text("\n".join(lines), encoding="utf-8")
 
 
 def main() -> int:
@@ -203,8 +206,11 @@ def main() -> int:
     parser.add_argument("--url", help="a running bot (clock frozen at CLOCK)")
     parser.add_argument("--only", help="play only conversations whose id starts with this")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--set", type=Path, default=CONVERSATIONS, help="folder of conversations (de/, en/)")
     args = parser.parse_args()
-    conversations = load(args.only)
+    folder = args.set.resolve()
+    name = "eval_conversations" if folder == CONVERSATIONS else f"eval_{folder.name}"
+    conversations = load(args.only, folder)
     numbers = hotline_numbers()
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     begin = time.monotonic()
@@ -225,9 +231,9 @@ def main() -> int:
         if bot is not None:
             bot.stop_all()
     figures = summary(results)
-    write_report(results, figures, started, time.monotonic() - begin)
+    write_report(results, figures, started, time.monotonic() - begin, name)
     print(json.dumps(figures, indent=1))
-    print(f"eval: report in {(REPORTS / 'eval_conversations.md').relative_to(ROOT)}")
+    print(f"eval: report in {(REPORTS / f'{name}.md').relative_to(ROOT)}")
     return 0
 
 

@@ -176,7 +176,7 @@ async def test_hotline_for_each_covered_country(code, lang):
     days_not_given = code in ("ID", "MY")
     assert ("utter_days_not_given" in names(messages)) == days_not_given
     assert ("utter_whatsapp_until" in names(messages)) == (code == "ID")
-    assert events == [SlotSet("last_topic", "hotline"), SlotSet("country", code)]
+    assert events == [SlotSet("last_topic", "hotline"), SlotSet("country", code), SlotSet("last_countries", [code])]
 
 
 @aio
@@ -205,7 +205,7 @@ async def test_hotline_uses_the_country_of_the_conversation():
     messages, events = await run(ActionHotline(), make_tracker("und die Hotline?", "de", "ask_hotline", slots={"country": "PL"}))
     assert messages[0]["number"] == "+48 800 111 332"
     assert messages[0]["country"] == "Polen"
-    assert events == [SlotSet("last_topic", "hotline"), SlotSet("country", "PL")]
+    assert events == [SlotSet("last_topic", "hotline"), SlotSet("country", "PL"), SlotSet("last_countries", ["PL"])]
 
 
 @aio
@@ -230,7 +230,7 @@ async def test_hotline_for_austria_is_not_invented(lang, word, name, known):
     assert messages[0]["country"] == name
     assert messages[1]["countries"] == known
     no_number_given(messages)
-    assert events == [SlotSet("last_topic", "hotline"), SlotSet("country", "AT")]
+    assert events == [SlotSet("last_topic", "hotline"), SlotSet("country", "AT"), SlotSet("last_countries", ["AT"])]
 
 
 @aio
@@ -244,7 +244,7 @@ async def test_hotline_for_usa_names_the_partner_model_region(lang, word, name, 
     assert messages[0]["country"] == name
     assert (messages[1]["region"], messages[1]["country"]) == (region, name)
     no_number_given(messages)
-    assert events == [SlotSet("last_topic", "hotline"), SlotSet("country", "US")]
+    assert events == [SlotSet("last_topic", "hotline"), SlotSet("country", "US"), SlotSet("last_countries", ["US"])]
 
 
 @aio
@@ -405,7 +405,7 @@ async def test_opening_hours_indonesia_days_not_given_and_whatsapp(lang, word, h
     assert zone_word in messages[2]["zone"]
     assert messages[2]["country"] == word
     assert (messages[3]["country"], messages[3]["until"]) == (word, "24:00")
-    assert events == [SlotSet("last_topic", "hours"), SlotSet("country", "ID")]
+    assert events == [SlotSet("last_topic", "hours"), SlotSet("country", "ID"), SlotSet("last_countries", ["ID"])]
 
 
 @aio
@@ -421,7 +421,7 @@ async def test_opening_hours_philippines_business_hours_only(lang, word, hours, 
     assert names(messages) == ["utter_hotline", "utter_business_hours_only"]
     assert (messages[0]["number"], messages[0]["hours"]) == ("1800-1110-3128", hours)
     assert (messages[1]["country"], messages[1]["local_time"]) == (word, local)
-    assert events == [SlotSet("last_topic", "hours"), SlotSet("country", "PH")]
+    assert events == [SlotSet("last_topic", "hours"), SlotSet("country", "PH"), SlotSet("last_countries", ["PH"])]
 
 
 @aio
@@ -440,7 +440,7 @@ async def test_opening_hours_for_uncovered_country(lang, word, name):
     assert names(messages) == ["utter_no_hotline_known", "utter_hotlines_known"]
     assert messages[0]["country"] == name
     no_number_given(messages)
-    assert events == [SlotSet("last_topic", "hours"), SlotSet("country", "AT")]
+    assert events == [SlotSet("last_topic", "hours"), SlotSet("country", "AT"), SlotSet("last_countries", ["AT"])]
 
 
 # --- handoff ------------------------------------------------------------------------
@@ -460,7 +460,7 @@ async def test_handoff_with_country(lang, word, name):
     messages, events = await run(ActionHandoff(), make_tracker(f"Mensch bitte, {word}", lang, "human_handoff", [("country", word)]))
     assert names(messages) == ["utter_handoff", "utter_hotline", "utter_open_now"]
     assert (messages[1]["country"], messages[1]["number"]) == (name, "900 128 128")
-    assert events == [SlotSet("last_topic", "handoff"), SlotSet("country", "ES")]
+    assert events == [SlotSet("last_topic", "handoff"), SlotSet("country", "ES"), SlotSet("last_countries", ["ES"])]
 
 
 @aio
@@ -473,7 +473,7 @@ async def test_handoff_in_a_whatsapp_area_mentions_whatsapp(lang, word, areas):
     assert names(messages) == ["utter_handoff", "utter_hotline", "utter_closed_now", "utter_days_not_given", "utter_whatsapp_areas"]
     assert messages[1]["number"] == "1800 18 0112"
     assert messages[-1]["areas"] == areas
-    assert events == [SlotSet("last_topic", "handoff"), SlotSet("country", "MY")]
+    assert events == [SlotSet("last_topic", "handoff"), SlotSet("country", "MY"), SlotSet("last_countries", ["MY"])]
 
 
 @aio
@@ -483,7 +483,7 @@ async def test_handoff_uses_the_country_of_the_conversation(lang):
     assert names(messages) == ["utter_handoff", "utter_hotline", "utter_open_now"]
     assert messages[1]["number"] == "0800 223 11 44"
     assert messages[1]["country"] == ("Deutschland" if lang == "de" else "Germany")
-    assert events == [SlotSet("last_topic", "handoff"), SlotSet("country", "DE")]
+    assert events == [SlotSet("last_topic", "handoff"), SlotSet("country", "DE"), SlotSet("last_countries", ["DE"])]
 
 
 @aio
@@ -519,7 +519,7 @@ async def test_service_partner_by_country(lang, word, code, response, name, part
     assert messages[0]["country"] == name
     if partners is not None:
         assert messages[0]["partners"] == partners
-    assert events == [SlotSet("last_topic", "partner"), SlotSet("country", code)]
+    assert events == [SlotSet("last_topic", "partner"), SlotSet("country", code), SlotSet("last_countries", [code])]
 
 
 @aio
@@ -528,7 +528,7 @@ async def test_service_partner_usa(lang, name, region):
     messages, events = await run(ActionServicePartner(), make_tracker("service partner USA", lang, "ask_service_partner", [("country", "USA")]))
     assert names(messages) == ["utter_partner_model_region"]
     assert (messages[0]["region"], messages[0]["country"]) == (region, name)
-    assert events == [SlotSet("last_topic", "partner"), SlotSet("country", "US")]
+    assert events == [SlotSet("last_topic", "partner"), SlotSet("country", "US"), SlotSet("last_countries", ["US"])]
 
 
 @aio
@@ -558,7 +558,8 @@ async def test_regional_service_by_region(lang, text, word, region, fact):
     assert names(messages) == ["utter_regional_model"]
     assert messages[0]["region"] == region
     assert fact in messages[0]["model"]
-    assert events == [SlotSet("last_topic", "regional")]
+    ident = {"Südostasien": "sea", "South-East Asia": "sea", "Europa": "europe", "Europe": "europe"}[region]
+    assert events == [SlotSet("last_topic", "regional"), SlotSet("last_entry", f"region:{ident}")]
 
 
 @aio
@@ -573,12 +574,16 @@ async def test_regional_service_by_region(lang, text, word, region, fact):
 )
 async def test_regional_service_by_country(lang, word, code, region, fact, partner_response, partners):
     messages, events = await run(ActionRegionalService(), make_tracker(f"Service in {word}", lang, "ask_regional_service", [("country", word)]))
-    assert names(messages) == ["utter_regional_model", partner_response]
+    # the region's model, the country's own set-up with its hotline, who runs service
+    assert names(messages) == ["utter_regional_model", "utter_hotline", partner_response]
     assert messages[0]["region"] == region
     assert fact in messages[0]["model"]
+    assert messages[1]["number"] == knowledge().countries[code].hotline.number
     if partners:
-        assert messages[1]["partners"] == partners
-    assert events == [SlotSet("last_topic", "regional"), SlotSet("country", code)]
+        assert messages[2]["partners"] == partners
+    ident = knowledge().countries[code].service_region
+    assert events == [SlotSet("last_topic", "regional"), SlotSet("country", code), SlotSet("last_countries", [code]),
+                      SlotSet("last_entry", f"region:{ident}")]
 
 
 @aio
@@ -588,11 +593,12 @@ async def test_regional_service_by_country(lang, word, code, region, fact, partn
 )
 async def test_regional_service_india(lang, word, fact):
     messages, events = await run(ActionRegionalService(), make_tracker(f"Service in {word}", lang, "ask_regional_service", [("country", word)]))
-    assert names(messages) == ["utter_regional_model", "utter_partner_direct"]
+    assert names(messages) == ["utter_regional_model", "utter_hotline", "utter_partner_direct"]
     assert messages[0]["region"].startswith(word)
     assert fact in messages[0]["model"]
-    assert messages[1]["country"] == word
-    assert events == [SlotSet("last_topic", "regional"), SlotSet("country", "IN")]
+    assert messages[2]["country"] == word
+    assert events == [SlotSet("last_topic", "regional"), SlotSet("country", "IN"), SlotSet("last_countries", ["IN"]),
+                      SlotSet("last_entry", "region:india")]
 
 
 @aio
@@ -607,7 +613,7 @@ async def test_regional_service_label_does_not_repeat_the_country(lang, word):
 async def test_regional_service_overview_without_country(lang):
     messages, events = await run(ActionRegionalService(), make_tracker("regionaler Service", lang, "ask_regional_service"))
     assert names(messages) == ["utter_regional_overview"]
-    assert events == [SlotSet("last_topic", "regional")]
+    assert events == [SlotSet("last_topic", "regional"), SlotSet("last_entry", None)]
 
 
 @aio
@@ -616,7 +622,8 @@ async def test_regional_service_uncovered_country(lang, word, name):
     messages, events = await run(ActionRegionalService(), make_tracker(f"Service in {word}", lang, "ask_regional_service", [("country", word)]))
     assert names(messages) == ["utter_region_not_covered"]
     assert messages[0]["country"] == name
-    assert events == [SlotSet("last_topic", "regional"), SlotSet("country", "AT")]
+    assert events == [SlotSet("last_topic", "regional"), SlotSet("country", "AT"), SlotSet("last_countries", ["AT"]),
+                      SlotSet("last_entry", None)]
 
 
 # --- warranty period -----------------------------------------------------------------
@@ -636,7 +643,7 @@ async def test_warranty_period_eu_country(lang, word, code, place, months, rule)
     assert names(messages) == ["utter_warranty_period_mandatory", "utter_eu_rule"]
     assert (messages[0]["place"], messages[0]["months"]) == (place, months)
     assert messages[1]["rule"] == rule
-    assert events == [SlotSet("last_topic", "warranty_period"), SlotSet("country", code)]
+    assert events == [SlotSet("last_topic", "warranty_period"), SlotSet("country", code), SlotSet("last_countries", [code])]
 
 
 @aio
@@ -652,7 +659,7 @@ async def test_warranty_period_india_and_south_east_asia(lang, word, code, place
     messages, events = await run(ActionWarrantyPeriod(), make_tracker(f"Garantie {word}", lang, "ask_warranty_period", [("country", word)]))
     assert names(messages) == ["utter_warranty_period_usually"]
     assert (messages[0]["place"], messages[0]["months"]) == (place, months)
-    assert events == [SlotSet("last_topic", "warranty_period"), SlotSet("country", code)]
+    assert events == [SlotSet("last_topic", "warranty_period"), SlotSet("country", code), SlotSet("last_countries", [code])]
 
 
 @aio
@@ -678,7 +685,7 @@ async def test_warranty_period_uk_is_unknown_with_hotline_contact(lang, contact)
     assert names(messages) == ["utter_warranty_period_unknown"]
     assert (messages[0]["country"], messages[0]["contact"]) == ("UK", contact)
     assert "months" not in messages[0]
-    assert events == [SlotSet("last_topic", "warranty_period"), SlotSet("country", "GB")]
+    assert events == [SlotSet("last_topic", "warranty_period"), SlotSet("country", "GB"), SlotSet("last_countries", ["GB"])]
 
 
 @aio
@@ -717,7 +724,7 @@ async def test_warranty_period_uses_the_country_of_the_conversation():
     messages, events = await run(ActionWarrantyPeriod(), make_tracker("und die Garantie?", "de", "ask_warranty_period", slots={"country": "PL"}))
     assert messages[0]["place"] == "Für in Polen gekaufte Geräte"
     assert messages[0]["months"] == "24 Monate"
-    assert events == [SlotSet("last_topic", "warranty_period"), SlotSet("country", "PL")]
+    assert events == [SlotSet("last_topic", "warranty_period"), SlotSet("country", "PL"), SlotSet("last_countries", ["PL"])]
 
 
 @aio
@@ -746,7 +753,7 @@ async def test_eu_rule_with_two_eu_countries(lang, text, bought, service, code, 
     assert names(messages) == ["utter_eu_rule_yes", "utter_eu_rule"]
     assert (messages[0]["bought"], messages[0]["service"]) == (bought, service)
     assert messages[1]["rule"] == rule
-    assert events == [SlotSet("last_topic", "eu_rule"), SlotSet("country", code)]
+    assert events == [SlotSet("last_topic", "eu_rule"), SlotSet("country", code), SlotSet("last_countries", [code])]
 
 
 @aio
@@ -764,7 +771,7 @@ async def test_eu_rule_with_the_uk(lang, text, contact, rule):
     assert "utter_eu_rule_yes" not in names(messages)
     assert messages[0]["rule"] == rule
     assert (messages[1]["country"], messages[1]["contact"]) == ("UK", contact)
-    assert events == [SlotSet("last_topic", "eu_rule"), SlotSet("country", "GB")]
+    assert events == [SlotSet("last_topic", "eu_rule"), SlotSet("country", "GB"), SlotSet("last_countries", ["GB"])]
 
 
 @aio
@@ -824,6 +831,12 @@ async def test_iws_inform_uses_the_product_slot():
 # --- channels and self-service ------------------------------------------------------------
 
 
+# The one entry an answer was about, for follow-ups ("wo bekomm ich die?"); none after an overview.
+CHANNEL_ENTRY = {"Webseite": "channel:website", "live chat": "channel:website", "support app": "channel:app", "Telefon": "channel:hotline",
+                 "premium service center": "channel:premium_centre", "WhatsApp": "channel:whatsapp", "whatsapp": "channel:whatsapp"}
+TOOL_ENTRY = {"Forum": "tool:mi_community", "memeos enhancer": "tool:memeos_enhancer", "hyperosupdates.com": "tool:hyperosupdates"}
+
+
 @aio
 @pytest.mark.parametrize(
     "lang,lines",
@@ -848,7 +861,7 @@ async def test_channels_overview(lang, lines):
     messages, events = await run(ActionChannels(), make_tracker("Wie erreiche ich den Support?", lang, "ask_channels"))
     assert names(messages) == ["utter_channels_overview"]
     assert messages[0]["channels"].split("\n") == lines
-    assert events == [SlotSet("last_topic", "channels")]
+    assert events == [SlotSet("last_topic", "channels"), SlotSet("last_entry", CHANNEL_ENTRY.get(locals().get("word")))]
 
 
 @aio
@@ -866,7 +879,7 @@ async def test_one_channel(lang, word, name, purpose):
     messages, events = await run(ActionChannels(), make_tracker(f"{word}?", lang, "ask_channels", [("channel", word)]))
     assert names(messages) == ["utter_channel_info"]
     assert (messages[0]["name"], messages[0]["purpose"]) == (name, purpose)
-    assert events == [SlotSet("last_topic", "channels")]
+    assert events == [SlotSet("last_topic", "channels"), SlotSet("last_entry", CHANNEL_ENTRY.get(locals().get("word")))]
 
 
 @aio
@@ -885,7 +898,7 @@ async def test_whatsapp_channel(lang, word, name, purpose, areas, until_country)
     assert (messages[0]["name"], messages[0]["purpose"]) == (name, purpose)
     assert messages[1]["areas"] == areas
     assert (messages[2]["country"], messages[2]["until"]) == (until_country, "24:00")
-    assert events == [SlotSet("last_topic", "channels")]
+    assert events == [SlotSet("last_topic", "channels"), SlotSet("last_entry", CHANNEL_ENTRY.get(locals().get("word")))]
 
 
 @aio
@@ -908,7 +921,7 @@ async def test_self_service_overview(lang, lines):
     messages, events = await run(ActionSelfService(), make_tracker("Self-Service?", lang, "ask_self_service"))
     assert names(messages) == ["utter_self_service_overview"]
     assert messages[0]["tools"].split("\n") == lines
-    assert events == [SlotSet("last_topic", "self_service")]
+    assert events == [SlotSet("last_topic", "self_service"), SlotSet("last_entry", TOOL_ENTRY.get(locals().get("word")))]
 
 
 @aio
@@ -924,7 +937,7 @@ async def test_one_self_service_tool(lang, word, name, purpose):
     messages, events = await run(ActionSelfService(), make_tracker(f"was ist {word}", lang, "ask_self_service", [("tool", word)]))
     assert names(messages) == ["utter_tool_info"]
     assert (messages[0]["name"], messages[0]["purpose"]) == (name, purpose)
-    assert events == [SlotSet("last_topic", "self_service")]
+    assert events == [SlotSet("last_topic", "self_service"), SlotSet("last_entry", TOOL_ENTRY.get(locals().get("word")))]
 
 
 # --- follow-ups ------------------------------------------------------------------------------
@@ -948,8 +961,8 @@ FOLLOWUPS = {
         "en": (["utter_partner_country"], {"partners": "B2X", "country": "Poland"}),
     },
     "regional": {
-        "de": (["utter_regional_model", "utter_partner_country"], {"region": "Europa (Spanien)"}),
-        "en": (["utter_regional_model", "utter_partner_country"], {"region": "Europe (Poland)"}),
+        "de": (["utter_regional_model", "utter_hotline", "utter_partner_country"], {"region": "Europa (Spanien)"}),
+        "en": (["utter_regional_model", "utter_hotline", "utter_partner_country"], {"region": "Europe (Poland)"}),
     },
     "warranty_period": {
         "de": (["utter_warranty_period_mandatory", "utter_eu_rule"], {"months": "24 Monate", "place": "Für in Spanien gekaufte Geräte"}),
@@ -971,7 +984,7 @@ async def test_followup_with_a_new_country_answers_the_last_topic(topic, lang):
     first = next(m for m in messages if m["response"] != "utter_handoff")
     for key, value in values.items():
         assert first[key] == value, (key, first)
-    assert events == [SlotSet("last_topic", topic), SlotSet("country", code)]
+    assert events == [SlotSet("last_topic", topic), SlotSet("country", code), SlotSet("last_countries", [code])]
 
 
 @aio
@@ -983,7 +996,7 @@ async def test_followup_country_without_country_topic_asks_what(topic, lang):
     messages, events = await run(ActionFollowup(), tracker)
     assert names(messages) == ["utter_followup_what"]
     assert (messages[0]["country"], messages[0]["code"]) == (word, code)
-    assert events == [SlotSet("last_topic", None), SlotSet("country", code)]
+    assert events == [SlotSet("last_topic", None), SlotSet("country", code), SlotSet("last_countries", [code])]
 
 
 @aio
@@ -1051,7 +1064,7 @@ async def test_warranty_check_covered(lang, product, values, hotline):
     assert names(messages) == ["utter_warranty_covered", "utter_next_step_hotline"]
     assert {k: messages[0][k] for k in values} == values
     assert {k: messages[1][k] for k in hotline} == hotline
-    assert events[:5] == RESET + [SlotSet("last_topic", "warranty_check"), SlotSet("country", "DE")]
+    assert events[:6] == RESET + [SlotSet("last_topic", "warranty_check"), SlotSet("country", "DE"), SlotSet("last_countries", ["DE"])]
     assert SlotSet("bought_in", "DE") in events  # kept for follow-ups
 
 
@@ -1079,7 +1092,7 @@ async def test_warranty_check_expired(lang, product, country, values, note):
     expected = ["utter_warranty_expired"] + (["utter_warranty_rule_note_usually"] if note else []) + ["utter_next_step_hotline"]
     assert names(messages) == expected
     assert {k: messages[0][k] for k in values} == values
-    assert events[:5] == RESET + [SlotSet("last_topic", "warranty_check"), SlotSet("country", country)]
+    assert events[:6] == RESET + [SlotSet("last_topic", "warranty_check"), SlotSet("country", country), SlotSet("last_countries", [country])]
     assert SlotSet("bought_in", country) in events  # kept for follow-ups
 
 
@@ -1098,7 +1111,7 @@ async def test_warranty_check_accessory(lang, product, purchase, response, value
     assert names(messages) == [response, "utter_warranty_rule_note_usually", "utter_next_step_hotline"]
     assert {k: messages[0][k] for k in values} == values
     assert messages[2]["number"] == "0805 370 916"
-    assert events[:5] == RESET + [SlotSet("last_topic", "warranty_check"), SlotSet("country", "FR")]
+    assert events[:6] == RESET + [SlotSet("last_topic", "warranty_check"), SlotSet("country", "FR"), SlotSet("last_countries", ["FR"])]
     assert SlotSet("bought_in", "FR") in events  # kept for follow-ups
 
 
@@ -1114,7 +1127,7 @@ async def test_warranty_check_country_without_rule_uk(lang, contact):
     messages, events = await run(ActionWarrantyCheck(), make_tracker("", lang, "inform", slots=form_slots("Smartphone", "2026-01-01", "GB")))
     assert names(messages) == ["utter_warranty_check_unknown"]
     assert (messages[0]["country"], messages[0]["contact"]) == ("UK", contact)
-    assert events[:5] == RESET + [SlotSet("last_topic", "warranty_check"), SlotSet("country", "GB")]
+    assert events[:6] == RESET + [SlotSet("last_topic", "warranty_check"), SlotSet("country", "GB"), SlotSet("last_countries", ["GB"])]
     assert SlotSet("bought_in", "GB") in events  # kept for follow-ups
 
 
@@ -1125,7 +1138,7 @@ async def test_warranty_check_country_without_rule_usa(lang, name):
     assert names(messages) == ["utter_warranty_check_unknown", "utter_contact_website"]
     assert (messages[0]["country"], messages[0]["contact"]) == (name, "")
     no_number_given(messages)
-    assert events[:5] == RESET + [SlotSet("last_topic", "warranty_check"), SlotSet("country", "US")]
+    assert events[:6] == RESET + [SlotSet("last_topic", "warranty_check"), SlotSet("country", "US"), SlotSet("last_countries", ["US"])]
     assert SlotSet("bought_in", "US") in events  # kept for follow-ups
 
 
@@ -1236,3 +1249,16 @@ async def test_followup_country_after_channels_or_the_eu_rule(topic, response):
     tracker = make_tracker("bin in Polen", "de", "inform", [("country", "Polen")], slots={"last_topic": topic})
     messages, _ = await run(ActionFollowup(), tracker)
     assert names(messages)[0] == response
+
+
+@pytest.mark.parametrize("text, intent, entities, codes", [
+    ("german hotline?", "ask_hotline", [("country", "german")], ["DE"]),
+    ("ok ich schreib lieber deutsch. hotline spanien?", "switch_language", [("country", "spanien")], ["ES"]),
+    ("sorry my wife doesnt speak german, can you answer in english: what are the hours?", "switch_language", [], []),
+    ("deutsche hotline bitte", "ask_hotline", [], ["DE"]),
+])
+def test_a_languages_name_is_no_country_where_a_language_is_meant(text, intent, entities, codes):
+    from actions.common import countries_in_message
+
+    matches, _ = countries_in_message(make_tracker(text, intent=intent, entities=entities))
+    assert [m.code for m in matches] == codes

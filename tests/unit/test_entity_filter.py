@@ -1,4 +1,6 @@
 """components/entity_filter.py: which extracted entities reach the slots."""
+import pytest
+
 from components.entity_filter import clean
 
 
@@ -113,3 +115,18 @@ def test_a_message_that_is_only_a_country_is_an_answer():
     assert names_only_a_country("Polen?", country)
     assert not names_only_a_country("hotline polen", country)
     assert not names_only_a_country("D", [])
+
+
+@pytest.mark.parametrize("text, follows_up", [
+    ("und indonesien? flieg naechste woche nach bali", True),
+    ("even in spain?", True),
+    ("danke, und in polen?", True),
+    ("ok and if bought in germany?", True),
+    ("weather in manila tomorrow?", False),  # a country, but no follow-up
+    ("and the phone line?", False),  # a follow-up, but no country
+    ("und was kostet das in 3 jahren, so ungefaehr, in frankreich", False),  # the country far from the opener
+])
+def test_a_follow_up_opener_before_a_country(text, follows_up):
+    from components.entity_filter import follows_up_on_a_country
+
+    assert follows_up_on_a_country(text) is follows_up

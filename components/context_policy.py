@@ -1,0 +1,67 @@
+"""Answers a follow-up about the previous answer from the conversation's
+context, where the intent classifier, which sees one message alone, cannot:
+"wo bekomm ich die?" after a tool, "which models then" after IWS, "and the
+phone itself?" after a warranty check (support/followups.py decides).
+
+A policy, as the Rasa docs describe for dialogue decisions that depend on
+the tracker: it predicts `action_followup` for such a message (and listening
+after it), and nothing otherwise, so the rules and the form decide as before.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from support.followups import followup_in_message
+
+FOLLOWUP_ACTION = "action_followup"
+# Actions action_followup hands over to (FollowupAction); listening comes after them too.
+HANDED_OVER = ("action_warranty_check",)
+
+
+def _first_action_of_turn(tracker: DialogueStateTracker) -> Optional[str]:
+    """The first action run after the latest user message (None while there is none)."""
+    first = None
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return first
+        if isinstance(event, ActionExecuted):
+            first = event.action_name
+    return None
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
+class FollowupPolicy(Policy):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"priority": 7}  # above the RulePolicy (6): a follow-up wins over the intent's rule
+
+    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
+        return self._resource
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Optional[Dict[Text, Any]] = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        probabilities = self._default_predictions(domain)
+        if tracker.active_loop_name or FOLLOWUP_ACTION not in domain.action_names_or_texts:
+            return self._prediction(probabilities)
+        latest = tracker.latest_action_name
+        if latest == ACTION_LISTEN_NAME and tracker.latest_message is not None:
+            message = tracker.latest_message
+            if followup_in_message(message.text or "", message.entities, tracker.get_slot("last_topic")) is not None:
+                probabilities[domain.index_for_action(FOLLOWUP_ACTION)] = 1.0
+        elif (latest == FOLLOWUP_ACTION or latest in HANDED_OVER) and _first_action_of_turn(tracker) == FOLLOWUP_ACTION:
+            probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
+        return self._prediction(probabilities)

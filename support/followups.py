@@ -1,0 +1,77 @@
+"""What a follow-up asks about the answer before it, from the words of the
+message and the conversation's last topic ("wo bekomm ich die?" after a tool:
+where to get that tool; "which models then" after IWS: the models). Pure: the
+dialogue policy (components/context_policy.py) decides with it whether a
+message is such a follow-up, and action_followup answers with the same result.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+import yaml
+
+from support.text import fold
+
+WORDS_FILE = Path(__file__).resolve().parent.parent / "resources" / "followup_words.yml"
+
+# Which aspects make sense after which topic, in the order they are tried
+# ("not covered" before "covered").
+ASPECTS_BY_TOPIC: Dict[str, Sequence[str]] = {
+    "self_service": ("where_to_get", "with_it"),
+    "channels": ("where_to_get", "with_it"),
+    "regional": ("countries",),
+    "iws": ("models", "excludes", "covers"),
+    "warranty_check": ("remaining", "contact"),
+    "hotline": ("hours",),
+    "hours": ("hours",),
+    "handoff": ("hours",),
+}
+
+
+@dataclass(frozen=True)
+class Followup:
+    topic: str  # the conversation's last topic
+    aspect: str  # what is asked about it (a key of resources/followup_words.yml, or "product")
+
+
+@functools.lru_cache(maxsize=1)
+def _aspects() -> Dict[str, List[str]]:
+    raw = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
+    return {aspect: [fold(w) for w in words] for aspect, words in raw["aspects"].items()}
+
+
+def asks(text: str, aspect: str) -> bool:
+    padded = f" {' '.join(fold(text).replace('?', ' ').replace(',', ' ').split())} "
+    return any(f" {word}" in padded for word in _aspects()[aspect])
+
+
+def followup(text: str, last_topic: Optional[str], names_product: bool = False, names_country: bool = False,
+             names_date: bool = False) -> Optional[Followup]:
+    """The follow-up a message is, or None when it asks something new.
+
+    After a warranty check, a product named without a new date is the same
+    check for that product ("and the phone itself?"); a message that names a
+    country asks for that country, which the NLU's intent handles."""
+    if not last_topic or not text:
+        return None
+    if last_topic == "warranty_check" and names_product and not names_date:
+        return Followup(last_topic, "product")
+    if names_country:
+        return None
+    for aspect in ASPECTS_BY_TOPIC.get(last_topic, ()):
+        if asks(text, aspect):
+            return Followup(last_topic, aspect)
+    return None
+
+
+def followup_in_message(text: str, entities: Sequence[Dict], last_topic: Optional[str]) -> Optional[Followup]:
+    """followup() for a parsed message: what it names, from its entities and text."""
+    from support.names import countries
+
+    kinds = {e.get("entity") for e in entities or []}
+    return followup(text, last_topic, names_product="product" in kinds,
+                    names_country="country" in kinds or bool(countries().find_in_text(text)),
+                    names_date="purchase_date" in kinds)
