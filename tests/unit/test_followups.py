@@ -1,0 +1,44 @@
+"""support/followups.py: which messages ask about the previous answer."""
+import pytest
+
+from support.followups import Followup, followup, followup_in_message
+
+
+@pytest.mark.parametrize("text, topic, aspect", [
+    ("wo bekomm ich die", "self_service", "where_to_get"),
+    ("where do i get it", "self_service", "where_to_get"),
+    ("kann ich damit auch ota updates laden", "self_service", "with_it"),
+    ("welche laender gehoeren da dazu", "regional", "countries"),
+    ("which countries is that", "regional", "countries"),
+    ("welche modelle dann?", "iws", "models"),
+    ("which models then", "iws", "models"),
+    ("und was deckt das ab?", "iws", "covers"),
+    ("whats not covered by that?", "iws", "excludes"),  # "not covered" before "covered"
+    ("auch austausch gegen ein neues?", "iws", "excludes"),
+    ("how many days left", "warranty_check", "remaining"),
+    ("und wie lang noch ungefaehr", "warranty_check", "remaining"),
+    ("so who do i contact?", "warranty_check", "contact"),
+    ("und die zeiten?", "hotline", "hours"),
+    ("und wann machen die beiden heute zu?", "hotline", "hours"),
+])
+def test_questions_about_the_previous_answer(text, topic, aspect):
+    assert followup(text, topic) == Followup(topic, aspect)
+
+
+@pytest.mark.parametrize("text, topic", [
+    ("hotline spanien", "hotline"),  # a new question
+    ("garantie?", "iws"),
+    ("welche modelle dann?", None),  # nothing before it
+    ("welche modelle dann?", "hotline"),  # models make no sense after a hotline
+    ("wo bekomm ich die", "warranty_check"),
+    ("und die zeiten in spanien?", "hotline"),  # a country named: the intent's own answer
+])
+def test_new_questions_are_no_followup(text, topic):
+    found = followup_in_message(text, [], topic)
+    assert found is None
+
+
+def test_a_product_after_a_check_is_the_same_check_for_it_unless_a_new_date_is_given():
+    assert followup("and the phone itself?", "warranty_check", names_product=True) == Followup("warranty_check", "product")
+    assert followup("and the phone, bought 3.4.2025?", "warranty_check", names_product=True, names_date=True) is None
+    assert followup("and the phone itself?", "hotline", names_product=True) is None
