@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import countries_in_message, entity_values, language, remember
 from actions.form_extraction import product_in
 from actions.hotline import ActionHandoff, ActionHotline, ActionOpeningHours
+from actions.multi_topic import ACTIONS, topic_of
 from actions.info import ActionRegionalService, ActionServicePartner, describe_entry, utter_region_countries
 from actions.warranty import ActionIws, ActionWarrantyPeriod, iws_texts
 from support.followups import Followup, followup_in_message
@@ -60,6 +61,9 @@ class ActionFollowup(Action):
             COUNTRY_TOPICS[topic].respond(dispatcher, tracker, lang, match)
             return remember(match, topic)
         if match is not None:
+            asked = topic_of(message.get("text") or "")  # "does the 24 month rule apply to india too"
+            if asked in ACTIONS():
+                return await ACTIONS()[asked].run(dispatcher, tracker, domain)
             dispatcher.utter_message(response="utter_followup_what", country=match.name(lang), code=match.code)
             return remember(match, None)
         if entity_values(tracker, "product"):

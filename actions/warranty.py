@@ -51,12 +51,14 @@ def utter_period(dispatcher: CollectingDispatcher, period: warranty.Period, lang
         dispatcher.utter_message(response="utter_warranty_period_usually", months=months, place=place)
 
 
+def requested_kinds(tracker: Tracker) -> List[str]:
+    """The kinds of product the message names ("device", "accessory"), in order."""
+    kinds = [product.kind for product in map(products().resolve, entity_values(tracker, "product")) if product]
+    return list(dict.fromkeys(kinds))
+
+
 def requested_kind(tracker: Tracker) -> Optional[str]:
-    for value in entity_values(tracker, "product"):
-        product = products().resolve(value)
-        if product is not None and product.kind == "accessory":
-            return "accessory"
-    return None
+    return "accessory" if "accessory" in requested_kinds(tracker) else None
 
 
 def region_of(tracker: Tracker) -> Optional[str]:
@@ -77,12 +79,15 @@ class ActionWarrantyPeriod(TopicAction):
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         lang = language(tracker)
         kb = knowledge()
+        matches, unknown = countries_in_message(tracker)
+        region = region_of(tracker)
         if requested_kind(tracker) == "accessory":
             utter_period(dispatcher, warranty.period_for(kb, None, "accessory"), lang, "")
             dispatcher.utter_message(response="utter_warranty_rule_note_usually")
-            return remember(None, "warranty_period")
-        matches, unknown = countries_in_message(tracker)
-        region = region_of(tracker)
+            if not (region or "device" in requested_kinds(tracker)):
+                # the country kept for "and the phone itself?"
+                return remember(matches[0] if matches else None, "warranty_period")
+            # "zubehoer vs handy in der EU und in indien?": the devices' periods there too
         if region and warranty.warranty_region(kb, matches[0].code if matches else None) != region:
             # "EU vs India?": the region's period, then each country's
             utter_period(dispatcher, warranty.period_for_region(kb, region), lang, phrase(f"place_region_{region}", lang))
@@ -93,7 +98,8 @@ class ActionWarrantyPeriod(TopicAction):
             dispatcher.utter_message(response="utter_country_unknown", value=unknown[0])
             return remember(None, "warranty_period")
         if not matches:
-            slot_match = countries().resolve(tracker.get_slot("country"))
+            # the conversation's country, else the one of the check under way ("and the phone itself?")
+            slot_match = countries().resolve(tracker.get_slot("country") or tracker.get_slot("purchase_country"))
             if slot_match is None:
                 dispatcher.utter_message(response="utter_warranty_overview")
                 return remember(None, "warranty_period")

@@ -5,7 +5,8 @@ phone itself?" after a warranty check (support/followups.py decides).
 
 A policy, as the Rasa docs describe for dialogue decisions that depend on
 the tracker: it predicts `action_followup` for such a message (and listening
-after it), and nothing otherwise, so the rules and the form decide as before.
+after it), `utter_out_of_scope` for a long question filed under "stop"
+outside a form, and nothing otherwise, so the rules and the form decide as before.
 """
 from __future__ import annotations
 
@@ -23,8 +24,13 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from support.followups import followup_in_message
 
 FOLLOWUP_ACTION = "action_followup"
+OUT_OF_SCOPE = "utter_out_of_scope"
 # Actions action_followup hands over to (FollowupAction); listening comes after them too.
 HANDED_OVER = ("action_warranty_check",)
+# "stop" outside a form is "that's all" ("stop", "lass gut sein"); a longer
+# question the classifier filed there ("wie mach ich nen factory reset beim
+# redmi note 11") is one the bot has no answer for.
+STOP_INTENT, STOP_WORDS_AT_MOST = "stop", 4
 
 
 def _first_action_of_turn(tracker: DialogueStateTracker) -> Optional[str]:
@@ -62,6 +68,8 @@ class FollowupPolicy(Policy):
             message = tracker.latest_message
             if followup_in_message(message.text or "", message.entities, tracker.get_slot("last_topic")) is not None:
                 probabilities[domain.index_for_action(FOLLOWUP_ACTION)] = 1.0
-        elif (latest == FOLLOWUP_ACTION or latest in HANDED_OVER) and _first_action_of_turn(tracker) == FOLLOWUP_ACTION:
+            elif (message.intent or {}).get("name") == STOP_INTENT and len((message.text or "").split()) > STOP_WORDS_AT_MOST:
+                probabilities[domain.index_for_action(OUT_OF_SCOPE)] = 1.0
+        elif latest in (FOLLOWUP_ACTION, OUT_OF_SCOPE, *HANDED_OVER) and _first_action_of_turn(tracker) in (FOLLOWUP_ACTION, OUT_OF_SCOPE):
             probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
         return self._prediction(probabilities)

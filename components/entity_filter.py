@@ -182,11 +182,18 @@ class EntitySanityFilter(StatelessMessageComponent):
 
 
 def names_only_a_country(text: str, entities: List[Dict[str, Any]]) -> bool:
-    """"D", "U.K.", "Polen?": a message that is nothing but a country is an
-    answer (inform), whatever the classifier guessed for so short a text."""
-    words = fold(text).split()
-    return 0 < len(words) <= 3 and countries().resolve(text.strip(" ?!.")) is not None and any(
-        e.get("entity") == "country" for e in entities)
+    """"D", "U.K.", "Polen?", "bought in kuala lumpur": a message that is
+    nothing but a country (and where it was bought) is an answer (inform),
+    whatever the classifier guessed for so short a text."""
+    words = text.strip(" ?!.").split()  # as written: "D" is a code, "d" no word
+    folded = [fold(w) for w in words]
+    leads = sorted((fold(w).split() for w in entity_vocabulary()["purchase_leads"]), key=len, reverse=True)
+    lead = next((lead for lead in leads if folded[:len(lead)] == lead), [])
+    rest = " ".join(words[len(lead):])
+    if not 0 < len(rest.split()) <= 3 or countries().resolve(rest) is None:
+        return False
+    # the classifier or the entity filter saw a country there, or the words are a city's name
+    return bool(lead) or any(e.get("entity") == "country" for e in entities)
 
 
 # Intents that say nothing the bot can answer on its own (the classifier's

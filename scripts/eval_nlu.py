@@ -623,7 +623,7 @@ def main(argv: Optional[List[str]] = None) -> dict:
 
 def cli() -> int:
     report = main()
-    return 1 if report["failures"] else 0
+    return 1 if report.get("failures") else 0
 
 
 if __name__ == "__main__":

@@ -54,13 +54,14 @@ def followup(text: str, last_topic: Optional[str], names_product: bool = False, 
 
     After a warranty check, a product named without a new date is the same
     check for that product ("and the phone itself?"); a message that names a
-    country asks for that country, which the NLU's intent handles."""
+    country or (after anything else) a product asks about it, which the
+    NLU's intent handles."""
     if not last_topic or not text:
         return None
     if last_topic == "warranty_check" and names_product and not names_date:
         return Followup(last_topic, "product")
-    if names_country:
-        return None
+    if names_country or names_product:
+        return None  # "so my xiaomi 14 pro isnt covered?": about that product, which the intent's answer handles
     for aspect in ASPECTS_BY_TOPIC.get(last_topic, ()):
         if asks(text, aspect):
             return Followup(last_topic, aspect)

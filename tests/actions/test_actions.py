@@ -669,7 +669,21 @@ async def test_warranty_period_accessory(lang, product, months):
     messages, events = await run(ActionWarrantyPeriod(), tracker)
     assert names(messages) == ["utter_warranty_period_accessory", "utter_warranty_rule_note_usually"]
     assert messages[0]["months"] == months
-    assert events == [SlotSet("last_topic", "warranty_period")]
+    # the country stays for "and the phone itself?"
+    assert events == [SlotSet("last_topic", "warranty_period"), SlotSet("country", "DE"), SlotSet("last_countries", ["DE"])]
+
+
+@aio
+@pytest.mark.parametrize("lang, text, product, device, months", [
+    ("de", "garantie zubehoer vs handy in der EU und in indien?", "zubehoer", "handy", ["6 Monate", "24 Monate", "12 Monate"]),
+    ("en", "warranty for accessories and phones in india?", "accessories", "phones", ["6 months", "12 months"]),
+])
+async def test_warranty_period_accessory_and_device_both_answered(lang, text, product, device, months):
+    entities = [("product", product), ("product", device), ("country", "indien" if lang == "de" else "india")]
+    if " EU " in text:
+        entities.append(("region", "EU"))
+    messages, _ = await run(ActionWarrantyPeriod(), make_tracker(text, lang, "ask_warranty_period", entities))
+    assert [m["months"] for m in messages if "months" in m] == months
 
 
 @aio

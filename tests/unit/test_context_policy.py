@@ -56,3 +56,11 @@ def test_says_nothing_otherwise(policy, domain):
     assert chosen(policy, domain, tracker(domain, "which models then", "ask_iws", None)) is None
     # another action's turn: the rules decide what comes after it
     assert chosen(policy, domain, tracker(domain, "hotline?", "ask_hotline", "iws", after=["action_hotline"])) is None
+
+
+def test_a_long_question_filed_under_stop_outside_a_form_is_out_of_scope(policy, domain):
+    t = tracker(domain, "wie mach ich nen factory reset beim redmi note 11", "stop", None)
+    assert chosen(policy, domain, t) == "utter_out_of_scope"
+    assert chosen(policy, domain, tracker(domain, "stop bitte", "stop", None)) is None  # the rule's "anything else?"
+    t = tracker(domain, "wie mach ich nen factory reset beim redmi note 11", "stop", None, after=["utter_out_of_scope"])
+    assert chosen(policy, domain, t) == ACTION_LISTEN_NAME

@@ -115,6 +115,9 @@ def test_a_message_that_is_only_a_country_is_an_answer():
     assert names_only_a_country("Polen?", country)
     assert not names_only_a_country("hotline polen", country)
     assert not names_only_a_country("D", [])
+    assert names_only_a_country("bought in kuala lumpur", [])  # a city, after the purchase words
+    assert names_only_a_country("gekauft in wien", [])
+    assert not names_only_a_country("bought in a shop near kuala lumpur", [])
 
 
 @pytest.mark.parametrize("text, follows_up", [

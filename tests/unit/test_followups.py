@@ -42,3 +42,4 @@ def test_a_product_after_a_check_is_the_same_check_for_it_unless_a_new_date_is_g
     assert followup("and the phone itself?", "warranty_check", names_product=True) == Followup("warranty_check", "product")
     assert followup("and the phone, bought 3.4.2025?", "warranty_check", names_product=True, names_date=True) is None
     assert followup("and the phone itself?", "hotline", names_product=True) is None
+    assert followup("so my xiaomi 14 pro isnt covered?", "iws", names_product=True) is None
