@@ -99,6 +99,8 @@ def detect(text: Optional[str]) -> Detection:
     decisive = abs(score) >= DECISIVE_MARGIN and (len(alpha) >= 2 or strong != 0)
     names = _country_names()
     hint = sum(0.6 for t in alpha if t in names["de"]) - sum(0.6 for t in alpha if t in names["en"])
+    if len(alpha) < 2:  # "Garantie?", "warranty?": a lone marker word leans a first message, decides nothing
+        hint += sum(0.6 for t in alpha if t in markers["de"]["words"]) - sum(0.6 for t in alpha if t in markers["en"]["words"])
     return Detection(language="de" if score + hint > 0 else "en", decisive=decisive, score=score)
 
 

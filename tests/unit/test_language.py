@@ -354,3 +354,9 @@ def test_the_language_asked_for_is_the_one_a_preposition_leads_to(text, language
             "entities": [{"entity": "language_choice", "value": other}], "language": detect(text).as_dict()}
     if any(p in text for p in (" in english", " auf deutsch")):
         assert wanted_language(data, None) == language
+
+
+@pytest.mark.parametrize("text, language", [("Garantie?", "de"), ("garantie", "de"), ("warranty?", "en"), ("nummer?", "de")])
+def test_a_lone_marker_word_leans_a_first_message(text, language):
+    result = detect(text)
+    assert (result.language, result.decisive) == (language, False)
