@@ -42,7 +42,7 @@ class ActionFollowup(Action):
         message = tracker.latest_message or {}
         found = followup_in_message(message.get("text") or "", message.get("entities") or [], topic)
         if found is not None:
-            events = answer_followup(found, dispatcher, tracker, lang)
+            events = await answer_followup(found, dispatcher, tracker, domain, lang)
             if events is not None:
                 return events
         if entity_values(tracker, "purchase_date"):
@@ -75,7 +75,7 @@ class ActionFollowup(Action):
 IWS_RESPONSES = {"models": "utter_iws_models", "covers": "utter_iws_covers", "excludes": "utter_iws_excludes"}
 
 
-def answer_followup(found: Followup, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str):
+async def answer_followup(found: Followup, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, lang: str):
     """The answer to a question about the previous answer; None when the
     conversation no longer holds what it refers to."""
     entry = tracker.get_slot("last_entry") or ""
@@ -89,6 +89,8 @@ def answer_followup(found: Followup, dispatcher: CollectingDispatcher, tracker: 
     elif found.aspect in IWS_RESPONSES:
         dispatcher.utter_message(response=IWS_RESPONSES[found.aspect], **iws_texts(lang))
         return [SlotSet("last_topic", found.topic)]
+    elif found.aspect == "latest":  # "welche hat abends länger?" after two hotlines
+        return await ActionOpeningHours().answer(dispatcher, tracker, domain)
     elif found.aspect == "hours":
         codes = tracker.get_slot("last_countries") or [tracker.get_slot("country")]
         matches = [m for m in (countries().resolve(code) for code in codes if code) if m]

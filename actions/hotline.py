@@ -16,6 +16,7 @@ from actions.common import countries_in_message, covered, entity_values, languag
 from support import clock, formatting, hours
 from support.knowledge import WEEKDAYS, Country, knowledge
 from support.names import CountryMatch, countries
+from support.followups import asks_latest
 from support.phrases import phrase, pick
 from support.text import fold
 
@@ -142,8 +143,11 @@ class ActionHotline(CountryTopicAction):
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         from actions.info import CHANNEL_WORDS, ActionChannels, excluded_entries
 
-        if "hotline" in excluded_entries(tracker.latest_message.get("text") or "", CHANNEL_WORDS):
+        text = tracker.latest_message.get("text") or ""
+        if "hotline" in excluded_entries(text, CHANNEL_WORDS):
             return await ActionChannels().answer(dispatcher, tracker, domain)  # "how else besides the phone?"
+        if asks_latest(text):
+            return await ActionOpeningHours().answer(dispatcher, tracker, domain)  # "welche hotline hat am längsten auf?"
         return await super().answer(dispatcher, tracker, domain)
 
     def respond(self, dispatcher, tracker, lang, match) -> None:
@@ -173,6 +177,33 @@ class ActionOpeningHours(CountryTopicAction):
 
     def name(self) -> Text:
         return "action_opening_hours"
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        text = tracker.latest_message.get("text") or ""
+        matches, _ = countries_in_message(tracker)
+        if not asks_latest(text) or len(matches) == 1:
+            return await super().answer(dispatcher, tracker, domain)
+        # "welche hotline in europa hat am laengsten auf?": among the countries named, else
+        # the ones just answered (two or more), else a region's, else all the source covers
+        lang = language(tracker)
+        codes = [m.code for m in matches] or [c for c in (tracker.get_slot("last_countries") or []) if c]
+        if len(codes) < 2:
+            region = next(iter(entity_values(tracker, "region")), None)
+            from actions.info import region_named  # noqa: PLC0415 (info imports this module)
+
+            named = region_named(tracker) if region else None
+            codes = list(named["countries"]) if named else list(knowledge().countries)
+        candidates = {code: knowledge().countries[code].hotline.hours for code in codes
+                      if code in knowledge().countries and knowledge().countries[code].hotline}
+        latest = hours.latest_closing(candidates)
+        if not latest:
+            return await super().answer(dispatcher, tracker, domain)
+        for code in latest:
+            utter_hotline(dispatcher, countries().resolve(code), lang)
+        if len(latest) > 1:
+            dispatcher.utter_message(response="utter_hours_same_closing")
+        first = countries().resolve(latest[0])
+        return remember(first, self.topic, [countries().resolve(c) for c in latest])
 
     def respond(self, dispatcher, tracker, lang, match) -> None:
         country = covered(match)

@@ -28,6 +28,7 @@ from components.stateless import StatelessMessageComponent
 from support import clock
 from support.dates import DateProblem, parse_purchase_date
 from support.names import countries
+from support.topics import topics_in
 from support.vocabulary import entity_vocabulary
 from support.text import fold
 
@@ -176,9 +177,17 @@ class EntitySanityFilter(StatelessMessageComponent):
                 message.set(ENTITIES, entities, add_to_output=True)
             intent = (message.get(INTENT) or {}).get("name") or ""
             if names_only_a_country(text, entities) or (intent in NOT_A_QUESTION and follows_up_on_a_country(text)):
-                message.set(INTENT, {"name": "inform", "confidence": 1.0}, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [{"name": "inform", "confidence": 1.0}], add_to_output=True)
+                _set_intent(message, "inform")
+            elif intent == "out_of_scope" and len(topics_in(text)) >= 2:
+                # "hi 1. nummer DE 2. bis wann offen 3. wie lange garantie": questions the
+                # bot answers, each named; the first one's answer brings the others (actions/multi_topic.py)
+                _set_intent(message, topics_in(text)[0])
         return messages
+
+
+def _set_intent(message: Message, name: str) -> None:
+    message.set(INTENT, {"name": name, "confidence": 1.0}, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": 1.0}], add_to_output=True)
 
 
 def names_only_a_country(text: str, entities: List[Dict[str, Any]]) -> bool:

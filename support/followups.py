@@ -25,8 +25,8 @@ ASPECTS_BY_TOPIC: Dict[str, Sequence[str]] = {
     "regional": ("countries",),
     "iws": ("models", "excludes", "covers"),
     "warranty_check": ("remaining", "contact"),
-    "hotline": ("hours",),
-    "hours": ("hours",),
+    "hotline": ("latest", "hours"),
+    "hours": ("latest", "hours"),
     "handoff": ("hours",),
 }
 
@@ -44,6 +44,8 @@ def _aspects() -> Dict[str, List[str]]:
 
 
 def asks(text: str, aspect: str) -> bool:
+    if aspect == "latest":
+        return asks_latest(text)
     padded = f" {' '.join(fold(text).replace('?', ' ').replace(',', ' ').split())} "
     return any(f" {word}" in padded for word in _aspects()[aspect])
 
@@ -76,3 +78,10 @@ def followup_in_message(text: str, entities: Sequence[Dict], last_topic: Optiona
     return followup(text, last_topic, names_product="product" in kinds,
                     names_country="country" in kinds or bool(countries().find_in_text(text)),
                     names_date="purchase_date" in kinds)
+
+
+def asks_latest(text: str) -> bool:
+    """"welche hotline hat am laengsten auf?", "which one is open latest"."""
+    raw = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
+    padded = f" {' '.join(fold(text).replace('?', ' ').replace(',', ' ').split())} "
+    return any(f" {fold(w)} " in padded for w in raw["latest_words"])

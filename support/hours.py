@@ -89,3 +89,13 @@ def next_opening(hours: Hours, time_zone: str, now: datetime) -> Optional[dateti
 def until(moment: datetime, now: datetime) -> timedelta:
     """Elapsed real time from `now` to `moment` (through UTC, DST-safe)."""
     return moment.astimezone(timezone.utc) - now.astimezone(timezone.utc)
+
+
+def latest_closing(hours: "dict[str, Hours]") -> "list[str]":
+    """The keys whose hotline closes latest in local time ("welche hat am
+    längsten auf?"), ties kept; those without closing times are left out."""
+    known = {key: spec.close for key, spec in hours.items() if spec.close is not None}
+    if not known:
+        return []
+    latest = max(known.values())
+    return [key for key, close in known.items() if close == latest]

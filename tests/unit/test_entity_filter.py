@@ -133,3 +133,18 @@ def test_a_follow_up_opener_before_a_country(text, follows_up):
     from components.entity_filter import follows_up_on_a_country
 
     assert follows_up_on_a_country(text) is follows_up
+
+
+def test_out_of_scope_that_names_two_topics_is_the_first_of_them():
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.entity_filter import EntitySanityFilter
+
+    def run(text, intent):
+        message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.6}})
+        EntitySanityFilter.__new__(EntitySanityFilter).process([message])
+        return message.get("intent")["name"]
+
+    assert run("hi 1. nummer DE 2. bis wann heute offen 3. wie lange garantie aufs handy", "out_of_scope") == "ask_hotline"
+    assert run("wie wird das wetter morgen", "out_of_scope") == "out_of_scope"
+    assert run("was kostet eine reparatur", "out_of_scope") == "out_of_scope"

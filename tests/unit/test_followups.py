@@ -19,6 +19,7 @@ from support.followups import Followup, followup, followup_in_message
     ("und wie lang noch ungefaehr", "warranty_check", "remaining"),
     ("so who do i contact?", "warranty_check", "contact"),
     ("und die zeiten?", "hotline", "hours"),
+    ("welche hat abends laenger", "hotline", "latest"),
     ("und wann machen die beiden heute zu?", "hotline", "hours"),
 ])
 def test_questions_about_the_previous_answer(text, topic, aspect):

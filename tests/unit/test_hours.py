@@ -245,3 +245,22 @@ def test_until(now, moment, expected):
 def test_until_next_opening_end_to_end(code, now, expected):
     hours, tz = hotline(code)
     assert until(status(hours, tz, now).next_open, now) == expected
+
+
+def test_latest_closing_keeps_ties_and_skips_unknown_times():
+    from support.hours import latest_closing
+    from support.knowledge import knowledge
+
+    hotlines = {code: c.hotline.hours for code, c in knowledge().countries.items() if c.hotline}
+    assert latest_closing({k: hotlines[k] for k in ("FR", "IT", "ES", "DE", "GB", "PL")}) == ["ES"]  # 21:00
+    assert latest_closing({k: hotlines[k] for k in ("FR", "IT")}) == ["FR", "IT"]  # both 20:00
+    assert latest_closing({"PH": hotlines["PH"]}) == []  # "business hours": no time to compare
+
+
+def test_asks_latest():
+    from support.followups import asks_latest
+
+    assert asks_latest("welche hotline in europa hat abends am laengsten auf?")
+    assert asks_latest("which one is open latest")
+    assert asks_latest("welche hat abends laenger")
+    assert not asks_latest("wie lange habe ich garantie")

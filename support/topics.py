@@ -1,0 +1,70 @@
+"""Which topics a message asks about, clause by clause ("hotline frankreich
+und wie lange hab ich garantie?"): the vocabulary is resources/topic_words.yml.
+Pure; actions/multi_topic.py answers the topics, components/entity_filter.py
+reads them where the classifier found none."""
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import yaml
+
+from support.text import fold
+
+WORDS_FILE = Path(__file__).resolve().parent.parent / "resources" / "topic_words.yml"
+# An answer about one of these already says the other (the hotline's answer
+# has its hours and whether it is open now).
+ANSWERED_TOGETHER = [{"ask_hotline", "ask_opening_hours"}]
+# Intents that are no question themselves: any topic in the message is the question.
+LEAD_INS = ("greet", "switch_language")
+
+
+@functools.lru_cache(maxsize=1)
+def _vocabulary() -> Tuple[Dict[str, List[str]], List[str]]:
+    raw = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
+    splitters = raw.pop("splitters")
+    return {intent: [fold(w) for w in words] for intent, words in raw.items()}, splitters
+
+
+def clauses(text: str) -> List[str]:
+    """The message cut where one question ends and the next begins."""
+    _, splitters = _vocabulary()
+    pattern = "|".join(re.escape(s) for s in sorted(splitters, key=len, reverse=True))
+    return [part for part in re.split(pattern, f" {text.lower()} ") if fold(part)]
+
+
+def topic_of(clause: str) -> Optional[str]:
+    words, _ = _vocabulary()
+    padded = f" {fold(clause)} "
+    hits = [(padded.find(f" {w}"), intent) for intent, ws in words.items() for w in ws if f" {w}" in padded]
+    return min(hits)[1] if hits else None
+
+
+def other_topics(text: str, intent: str) -> List[Tuple[str, bool]]:
+    """The other topics asked, each with whether it was asked before the NLU's one."""
+    found = topics_in(text)
+    if intent in LEAD_INS:
+        return [(topic, False) for topic in found]
+    if len(found) < 2:
+        return []  # one question, whichever words it uses
+    position = found.index(intent) if intent in found else -1  # not found: its answer comes first
+    return [(topic, index < position) for index, topic in enumerate(found)
+            if topic != intent and {intent, topic} not in ANSWERED_TOGETHER]
+
+
+def second_topic(text: str, intent: str) -> Tuple[Optional[str], bool]:
+    """The first other topic asked (None when there is none)."""
+    others = other_topics(text, intent)
+    return others[0] if others else (None, False)
+
+
+def topics_in(text: str) -> List[str]:
+    """Every topic the message asks about, in order."""
+    found: List[str] = []
+    for clause in clauses(text):
+        topic = topic_of(clause)
+        if topic and topic not in found:
+            found.append(topic)
+    return found
