@@ -147,11 +147,28 @@ class ActionHotline(CountryTopicAction):
         if "hotline" in excluded_entries(text, CHANNEL_WORDS):
             return await ActionChannels().answer(dispatcher, tracker, domain)  # "how else besides the phone?"
         if asks_latest(text):
-            return await ActionOpeningHours().answer(dispatcher, tracker, domain)  # "welche hotline hat am längsten auf?"
+            matches, _ = countries_in_message(tracker)
+            if len(matches) < 2:  # "welche hotline hat am längsten auf?"
+                return await ActionOpeningHours().answer(dispatcher, tracker, domain)
+            # "numbers for uk, spain and germany + which one is open latest": each, then which
+            events = await super().answer(dispatcher, tracker, domain)
+            utter_latest(dispatcher, [m.code for m in matches], language(tracker))
+            return events
         return await super().answer(dispatcher, tracker, domain)
 
     def respond(self, dispatcher, tracker, lang, match) -> None:
         utter_hotline(dispatcher, match, lang)
+
+
+def utter_latest(dispatcher: CollectingDispatcher, codes: List[str], lang: str) -> None:
+    """Which of these hotlines closes latest (local time), from the knowledge data."""
+    kb = knowledge()
+    candidates = {code: kb.countries[code].hotline.hours for code in codes if code in kb.countries and kb.countries[code].hotline}
+    latest = hours.latest_closing(candidates)
+    if latest:
+        names = formatting.join([kb.countries[code].name(lang) for code in latest], lang)
+        close = formatting.minutes_clock(candidates[latest[0]].close)
+        dispatcher.utter_message(response="utter_hours_latest", countries=names, close=close)
 
 
 def requested_weekdays(tracker: Tracker) -> List[str]:

@@ -1276,3 +1276,15 @@ def test_a_languages_name_is_no_country_where_a_language_is_meant(text, intent, 
 
     matches, _ = countries_in_message(make_tracker(text, intent=intent, entities=entities))
     assert [m.code for m in matches] == codes
+
+
+@aio
+@pytest.mark.parametrize("lang, text, words, latest", [
+    ("en", "numbers for uk, spain and germany pls + which one is open latest", ["uk", "spain", "germany"], "Spain"),
+    ("de", "nummern fuer frankreich und italien, welche hat laenger auf?", ["frankreich", "italien"], "Frankreich und Italien"),
+])
+async def test_several_hotlines_and_which_is_open_latest(lang, text, words, latest):
+    tracker = make_tracker(text, lang, "ask_hotline", [("country", w) for w in words])
+    messages, _ = await run(ActionHotline(), tracker)
+    assert names(messages).count("utter_hotline") == len(words)
+    assert [m["countries"] for m in messages if m["response"] == "utter_hours_latest"] == [latest]
