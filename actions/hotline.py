@@ -146,14 +146,8 @@ class ActionHotline(CountryTopicAction):
         text = tracker.latest_message.get("text") or ""
         if "hotline" in excluded_entries(text, CHANNEL_WORDS):
             return await ActionChannels().answer(dispatcher, tracker, domain)  # "how else besides the phone?"
-        if asks_latest(text):
-            matches, _ = countries_in_message(tracker)
-            if len(matches) < 2:  # "welche hotline hat am längsten auf?"
-                return await ActionOpeningHours().answer(dispatcher, tracker, domain)
-            # "numbers for uk, spain and germany + which one is open latest": each, then which
-            events = await super().answer(dispatcher, tracker, domain)
-            utter_latest(dispatcher, [m.code for m in matches], language(tracker))
-            return events
+        if asks_latest(text):  # "welche hotline hat am längsten auf?"
+            return await ActionOpeningHours().answer(dispatcher, tracker, domain)
         return await super().answer(dispatcher, tracker, domain)
 
     def respond(self, dispatcher, tracker, lang, match) -> None:
@@ -200,6 +194,10 @@ class ActionOpeningHours(CountryTopicAction):
         matches, _ = countries_in_message(tracker)
         if not asks_latest(text) or len(matches) == 1:
             return await super().answer(dispatcher, tracker, domain)
+        if len(matches) > 1:  # "numbers for uk, spain and germany + which one is open latest": each, then which
+            events = await super().answer(dispatcher, tracker, domain)
+            utter_latest(dispatcher, [m.code for m in matches], language(tracker))
+            return events
         # "welche hotline in europa hat am laengsten auf?": among the countries named, else
         # the ones just answered (two or more), else a region's, else all the source covers
         lang = language(tracker)

@@ -1283,8 +1283,9 @@ def test_a_languages_name_is_no_country_where_a_language_is_meant(text, intent, 
     ("en", "numbers for uk, spain and germany pls + which one is open latest", ["uk", "spain", "germany"], "Spain"),
     ("de", "nummern fuer frankreich und italien, welche hat laenger auf?", ["frankreich", "italien"], "Frankreich und Italien"),
 ])
-async def test_several_hotlines_and_which_is_open_latest(lang, text, words, latest):
-    tracker = make_tracker(text, lang, "ask_hotline", [("country", w) for w in words])
-    messages, _ = await run(ActionHotline(), tracker)
+@pytest.mark.parametrize("intent, action", [("ask_hotline", ActionHotline), ("ask_opening_hours", ActionOpeningHours)])
+async def test_several_hotlines_and_which_is_open_latest(lang, text, words, latest, intent, action):
+    tracker = make_tracker(text, lang, intent, [("country", w) for w in words])
+    messages, _ = await run(action(), tracker)
     assert names(messages).count("utter_hotline") == len(words)
     assert [m["countries"] for m in messages if m["response"] == "utter_hours_latest"] == [latest]
