@@ -100,6 +100,17 @@ def utter_hotline(dispatcher: CollectingDispatcher, match: CountryMatch, lang: s
 MAX_COUNTRIES = len(knowledge().countries)
 
 
+def conversation_countries(tracker: Tracker) -> List[CountryMatch]:
+    """The countries of the conversation: all those the last answer was about
+    ("nummer uk und italien" - "und die zeiten?"), as long as the country slot
+    is still one of them, else the slot's country."""
+    slot_match = countries().resolve(tracker.get_slot("country"))
+    if slot_match is None:
+        return []
+    last = [m for m in (countries().resolve(c) for c in tracker.get_slot("last_countries") or []) if m]
+    return last if any(m.code == slot_match.code for m in last) else [slot_match]
+
+
 class CountryTopicAction(TopicAction, abc.ABC):
     """An answer about one country; asks for the country when none is known."""
 
@@ -121,8 +132,7 @@ class CountryTopicAction(TopicAction, abc.ABC):
             dispatcher.utter_message(response="utter_country_unknown", value=unknown[0])
             return remember(None, self.topic)
         if not matches:
-            slot_match = countries().resolve(tracker.get_slot("country"))
-            matches = [slot_match] if slot_match else []
+            matches = conversation_countries(tracker)
         if not matches:
             self.ask_country(dispatcher, tracker, lang)
             return remember(None, self.topic)

@@ -21,13 +21,13 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from support.followups import followup_in_message
+from support.followups import followup_in_message, is_question, left_to_intent
 
 FOLLOWUP_ACTION = "action_followup"
 OUT_OF_SCOPE = "utter_out_of_scope"
 # Actions action_followup hands over to (FollowupAction); listening comes after them too.
 HANDED_OVER = ("action_warranty_check",)
-# "stop" outside a form is "that's all" ("stop", "lass gut sein"); a longer
+# "stop" outside a form is "that's all" ("stop", "ach egal, hat sich erledigt"); a longer
 # question the classifier filed there ("wie mach ich nen factory reset beim
 # redmi note 11") is one the bot has no answer for.
 STOP_INTENT, STOP_WORDS_AT_MOST = "stop", 4
@@ -66,9 +66,11 @@ class FollowupPolicy(Policy):
         latest = tracker.latest_action_name
         if latest == ACTION_LISTEN_NAME and tracker.latest_message is not None:
             message = tracker.latest_message
-            if followup_in_message(message.text or "", message.entities, tracker.get_slot("last_topic")) is not None:
+            intent = (message.intent or {}).get("name")
+            found = followup_in_message(message.text or "", message.entities, tracker.get_slot("last_topic"))
+            if found is not None and not left_to_intent(found, intent):
                 probabilities[domain.index_for_action(FOLLOWUP_ACTION)] = 1.0
-            elif (message.intent or {}).get("name") == STOP_INTENT and len((message.text or "").split()) > STOP_WORDS_AT_MOST:
+            elif intent == STOP_INTENT and len((message.text or "").split()) > STOP_WORDS_AT_MOST and is_question(message.text or ""):
                 probabilities[domain.index_for_action(OUT_OF_SCOPE)] = 1.0
         elif latest in (FOLLOWUP_ACTION, OUT_OF_SCOPE, *HANDED_OVER) and _first_action_of_turn(tracker) in (FOLLOWUP_ACTION, OUT_OF_SCOPE):
             probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0

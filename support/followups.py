@@ -31,6 +31,14 @@ ASPECTS_BY_TOPIC: Dict[str, Sequence[str]] = {
 }
 
 
+# Aspects the NLU's own intent answers as well: a message classified so is left
+# to its rule ("und die Servicezeiten?" is ask_opening_hours, for every country just answered).
+ANSWERED_BY_INTENT: Dict[str, Sequence[str]] = {
+    "hours": ("ask_opening_hours", "ask_hotline"),
+    "latest": ("ask_opening_hours", "ask_hotline"),
+}
+
+
 @dataclass(frozen=True)
 class Followup:
     topic: str  # the conversation's last topic
@@ -85,3 +93,16 @@ def asks_latest(text: str) -> bool:
     raw = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
     padded = f" {' '.join(fold(text).replace('?', ' ').replace(',', ' ').split())} "
     return any(f" {fold(w)} " in padded for w in raw["latest_words"])
+
+
+def left_to_intent(found: Optional[Followup], intent: Optional[str]) -> bool:
+    """Whether the NLU's intent answers this follow-up as well as action_followup would."""
+    return found is not None and intent in ANSWERED_BY_INTENT.get(found.aspect, ())
+
+
+def is_question(text: str) -> bool:
+    """"kann ich mein geld zurueck bekommen?", "wie mach ich nen factory reset":
+    a question mark, or a question word first ("ach egal, hat sich erledigt" is none)."""
+    raw = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
+    words = fold(text).split()
+    return "?" in text or bool(words) and words[0].strip(",.!") in {fold(w) for w in raw["question_openers"]}

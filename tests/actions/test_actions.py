@@ -1289,3 +1289,14 @@ async def test_several_hotlines_and_which_is_open_latest(lang, text, words, late
     messages, _ = await run(action(), tracker)
     assert names(messages).count("utter_hotline") == len(words)
     assert [m["countries"] for m in messages if m["response"] == "utter_hours_latest"] == [latest]
+
+
+@aio
+async def test_hours_without_a_country_answer_every_country_just_answered():
+    tracker = make_tracker("und die zeiten?", "de", "ask_opening_hours", slots={"country": "GB", "last_countries": ["GB", "IT"]})
+    messages, _ = await run(ActionOpeningHours(), tracker)
+    assert [m["number"] for m in messages if m["response"] == "utter_hotline"] == ["0800 021 1888", "800 690 921"]
+    # a country slot that is not among them (set since by an entity): that one alone
+    tracker = make_tracker("und die zeiten?", "de", "ask_opening_hours", slots={"country": "ES", "last_countries": ["GB", "IT"]})
+    messages, _ = await run(ActionOpeningHours(), tracker)
+    assert [m["number"] for m in messages if m["response"] == "utter_hotline"] == ["900 128 128"]

@@ -62,5 +62,13 @@ def test_a_long_question_filed_under_stop_outside_a_form_is_out_of_scope(policy,
     t = tracker(domain, "wie mach ich nen factory reset beim redmi note 11", "stop", None)
     assert chosen(policy, domain, t) == "utter_out_of_scope"
     assert chosen(policy, domain, tracker(domain, "stop bitte", "stop", None)) is None  # the rule's "anything else?"
+    assert chosen(policy, domain, tracker(domain, "ach egal, hat sich erledigt", "stop", None)) is None  # no question
+    assert chosen(policy, domain, tracker(domain, "kann ich mein geld zurueck bekommen?", "stop", None)) == "utter_out_of_scope"
     t = tracker(domain, "wie mach ich nen factory reset beim redmi note 11", "stop", None, after=["utter_out_of_scope"])
     assert chosen(policy, domain, t) == ACTION_LISTEN_NAME
+
+
+def test_hours_asked_as_hours_are_left_to_the_rules(policy, domain):
+    # the intent's own action answers for every country just answered (actions/hotline.conversation_countries)
+    assert chosen(policy, domain, tracker(domain, "und die zeiten?", "ask_opening_hours", "hotline")) is None
+    assert chosen(policy, domain, tracker(domain, "und die zeiten?", "inform", "hotline")) == FOLLOWUP_ACTION
