@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import countries_in_message, entity_values, language, remember
 from actions.form_extraction import product_in
-from actions.hotline import ActionHandoff, ActionHotline, ActionOpeningHours
+from actions.hotline import ActionHandoff, ActionHotline, ActionOpeningHours, conversation_countries
 from actions.multi_topic import ACTIONS, topic_of
 from actions.info import ActionRegionalService, ActionServicePartner, describe_entry, utter_region_countries
 from actions.warranty import ActionIws, ActionWarrantyPeriod, iws_texts
@@ -92,8 +92,7 @@ async def answer_followup(found: Followup, dispatcher: CollectingDispatcher, tra
     elif found.aspect == "latest":  # "welche hat abends länger?" after two hotlines
         return await ActionOpeningHours().answer(dispatcher, tracker, domain)
     elif found.aspect == "hours":
-        codes = tracker.get_slot("last_countries") or [tracker.get_slot("country")]
-        matches = [m for m in (countries().resolve(code) for code in codes if code) if m]
+        matches = conversation_countries(tracker)
         for match in matches:
             ActionOpeningHours().respond(dispatcher, tracker, lang, match)
         if matches:

@@ -1300,3 +1300,24 @@ async def test_hours_without_a_country_answer_every_country_just_answered():
     tracker = make_tracker("und die zeiten?", "de", "ask_opening_hours", slots={"country": "ES", "last_countries": ["GB", "IT"]})
     messages, _ = await run(ActionOpeningHours(), tracker)
     assert [m["number"] for m in messages if m["response"] == "utter_hotline"] == ["900 128 128"]
+
+
+@aio
+@pytest.mark.parametrize("lang, text, slots, expected", [
+    ("de", "und die zeiten?", {"last_topic": "hotline", "country": "GB", "last_countries": ["GB", "IT"]},
+     {"utter_hotline": ["0800 021 1888", "800 690 921"]}),
+    ("en", "which models then", {"last_topic": "iws"}, {"utter_iws_models": None}),
+    ("en", "whats not covered by that?", {"last_topic": "iws"}, {"utter_iws_excludes": None}),
+    ("de", "wo bekomm ich die", {"last_topic": "self_service", "last_entry": "tool:memeos_enhancer"}, {"utter_tool_info": None}),
+    ("en", "which countries is that", {"last_topic": "regional", "last_entry": "region:sea"}, {"utter_region_countries": None}),
+])
+async def test_followups_about_the_previous_answer(lang, text, slots, expected):
+    messages, _ = await run(ActionFollowup(), make_tracker(text, lang, "inform", slots=slots))
+    for response, numbers in expected.items():
+        assert response in names(messages)
+        if numbers:
+            assert [m["number"] for m in messages if m["response"] == response] == numbers
+    if "utter_tool_info" in expected:
+        assert "Play Store" in messages[0]["name"]
+    if "utter_region_countries" in expected:
+        assert messages[0]["countries"] == "Indonesia, Malaysia and Philippines"
