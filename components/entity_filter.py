@@ -18,6 +18,7 @@ lost (the text is kept).
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -178,6 +179,10 @@ class EntitySanityFilter(StatelessMessageComponent):
             intent = (message.get(INTENT) or {}).get("name") or ""
             if names_only_a_country(text, entities) or (intent in NOT_A_QUESTION and follows_up_on_a_country(text)):
                 _set_intent(message, "inform")
+            elif intent == "out_of_scope" and (DATE_SHAPE.search(text) or any(e.get("entity") == "purchase_date" for e in entities)):
+                # "am 31.02.2025 <img ...>": a date, however broken, is an answer to the warranty
+                # check's question, which then says what it cannot read; never "not my topic"
+                _set_intent(message, "inform")
             elif intent == "out_of_scope" and len(topics_in(text)) >= 2:
                 # "hi 1. nummer DE 2. bis wann offen 3. wie lange garantie": questions the
                 # bot answers, each named; the first one's answer brings the others (actions/multi_topic.py)
@@ -204,6 +209,8 @@ def names_only_a_country(text: str, entities: List[Dict[str, Any]]) -> bool:
     # the classifier or the entity filter saw a country there, or the words are a city's name
     return bool(lead) or any(e.get("entity") == "country" for e in entities)
 
+
+DATE_SHAPE = re.compile(r"(?<![\d.])\d{1,4}[./-]\d{1,2}(?:[./-]\d{2,4})?(?![\d])")
 
 # Intents that say nothing the bot can answer on its own (the classifier's
 # guess for "und indonesien? flieg naechste woche nach bali", "even in spain?").

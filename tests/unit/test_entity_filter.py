@@ -148,3 +148,6 @@ def test_out_of_scope_that_names_two_topics_is_the_first_of_them():
     assert run("hi 1. nummer DE 2. bis wann heute offen 3. wie lange garantie aufs handy", "out_of_scope") == "ask_hotline"
     assert run("wie wird das wetter morgen", "out_of_scope") == "out_of_scope"
     assert run("was kostet eine reparatur", "out_of_scope") == "out_of_scope"
+    # a date, however broken, is an answer to the warranty check
+    assert run('am 31.02.2025 <img src=x onerror="window.__xss=2">', "out_of_scope") == "inform"
+    assert run("gekauft am 32.13.2025", "out_of_scope") == "inform"
