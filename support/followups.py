@@ -46,9 +46,16 @@ class Followup:
 
 
 @functools.lru_cache(maxsize=1)
-def _aspects() -> Dict[str, List[str]]:
+def _words() -> Dict[str, object]:
+    """resources/followup_words.yml, folded, read once."""
     raw = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
-    return {aspect: [fold(w) for w in words] for aspect, words in raw["aspects"].items()}
+    return {"aspects": {aspect: [fold(w) for w in words] for aspect, words in raw["aspects"].items()},
+            "latest": [fold(w) for w in raw["latest_words"]],
+            "question_openers": {fold(w) for w in raw["question_openers"]}}
+
+
+def _aspects() -> Dict[str, List[str]]:
+    return _words()["aspects"]
 
 
 def asks(text: str, aspect: str) -> bool:
@@ -90,9 +97,8 @@ def followup_in_message(text: str, entities: Sequence[Dict], last_topic: Optiona
 
 def asks_latest(text: str) -> bool:
     """"welche hotline hat am laengsten auf?", "which one is open latest"."""
-    raw = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
     padded = f" {' '.join(fold(text).replace('?', ' ').replace(',', ' ').split())} "
-    return any(f" {fold(w)} " in padded for w in raw["latest_words"])
+    return any(f" {w} " in padded for w in _words()["latest"])
 
 
 def left_to_intent(found: Optional[Followup], intent: Optional[str]) -> bool:
@@ -103,6 +109,5 @@ def left_to_intent(found: Optional[Followup], intent: Optional[str]) -> bool:
 def is_question(text: str) -> bool:
     """"kann ich mein geld zurueck bekommen?", "wie mach ich nen factory reset":
     a question mark, or a question word first ("ach egal, hat sich erledigt" is none)."""
-    raw = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
     words = fold(text).split()
-    return "?" in text or bool(words) and words[0].strip(",.!") in {fold(w) for w in raw["question_openers"]}
+    return "?" in text or bool(words) and words[0].strip(",.!") in _words()["question_openers"]

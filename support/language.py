@@ -145,8 +145,12 @@ def phone_language(number: Optional[str]) -> Optional[str]:
     region = phonenumbers.region_code_for_country_code(parsed.country_code)
     if region in (None, phonenumbers.UNKNOWN_REGION):
         return None
-    raw = yaml.safe_load(MARKERS_FILE.read_text(encoding="utf-8"))
-    return "de" if region in raw["german_speaking_regions"] else "en"
+    return "de" if region in _german_speaking_regions() else "en"
+
+
+@functools.lru_cache(maxsize=1)
+def _german_speaking_regions() -> Set[str]:
+    return set(yaml.safe_load(MARKERS_FILE.read_text(encoding="utf-8"))["german_speaking_regions"])
 
 
 def hinted_language(tag: Any) -> Optional[str]:
