@@ -7,18 +7,24 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 import yaml
 
 from support.text import fold
 
 WORDS_FILE = Path(__file__).resolve().parent.parent / "resources" / "topic_words.yml"
-# An answer about one of these already says the other (the hotline's answer
-# has its hours and whether it is open now).
-ANSWERED_TOGETHER = [{"ask_hotline", "ask_opening_hours"}]
+OVERLAPS_FILE = Path(__file__).resolve().parent.parent / "resources" / "overlapping_intents.yml"
 # Intents that are no question themselves: any topic in the message is the question.
 LEAD_INS = ("greet", "switch_language")
+
+
+@functools.lru_cache(maxsize=1)
+def answered_together() -> Set[FrozenSet[str]]:
+    """Pairs of intents where the answer to one already says the other (the
+    hotline's answer has its hours and whether it is open now)."""
+    raw = yaml.safe_load(OVERLAPS_FILE.read_text(encoding="utf-8")) or {}
+    return {frozenset(pair) for pair in raw.get("pairs") or [] if len(set(pair)) == 2}
 
 
 @functools.lru_cache(maxsize=1)
@@ -51,13 +57,18 @@ def other_topics(text: str, intent: str) -> List[Tuple[str, bool]]:
         return []  # one question, whichever words it uses
     position = found.index(intent) if intent in found else -1  # not found: its answer comes first
     return [(topic, index < position) for index, topic in enumerate(found)
-            if topic != intent and {intent, topic} not in ANSWERED_TOGETHER]
+            if topic != intent and frozenset((intent, topic)) not in answered_together()]
 
 
 def second_topic(text: str, intent: str) -> Tuple[Optional[str], bool]:
     """The first other topic asked (None when there is none)."""
     others = other_topics(text, intent)
     return others[0] if others else (None, False)
+
+
+def clause_of(text: str, topic: str) -> Optional[str]:
+    """The first clause of the message that asks about `topic`."""
+    return next((clause for clause in clauses(text) if topic_of(clause) == topic), None)
 
 
 def topics_in(text: str) -> List[str]:

@@ -1,0 +1,42 @@
+"""components/ambiguity.py: an ambiguity the message's own words settle is answered, not asked back."""
+import pytest
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from components.ambiguity import AmbiguityResolver, kept_intent
+
+
+def fallback_message(text: str, first: str, second: str) -> Message:
+    ranking = [{"name": "nlu_fallback", "confidence": 0.35}, {"name": first, "confidence": 0.36},
+               {"name": second, "confidence": 0.33}, {"name": "greet", "confidence": 0.1}]
+    return Message(data={TEXT: text, INTENT: ranking[0], INTENT_RANKING_KEY: ranking})
+
+
+@pytest.mark.parametrize("text, first, second, kept", [
+    # number or hours: each answer gives both
+    ("kann ich trotzdem bei der hotline anrufen", "ask_opening_hours", "ask_hotline", "ask_opening_hours"),
+    # two topics named: the first, whose answer brings the other
+    ("bin aus oesterreich. hotline und garantie?", "ask_hotline", "check_warranty", "ask_hotline"),
+    # one topic named, and the classifier has it second: the two agree
+    ("wer repariert da eigentlich?", "ask_regional_service", "ask_service_partner", "ask_service_partner"),
+    # nothing settles it: the either/or question
+    ("got an email, is that legit?", "human_handoff", "check_warranty", None),
+    ("wer repariert da eigentlich?", "ask_regional_service", "human_handoff", None),
+])
+def test_what_settles_an_ambiguity(text, first, second, kept):
+    message = AmbiguityResolver().process([fallback_message(text, first, second)])[0]
+    assert message.get(INTENT)["name"] == (kept or "nlu_fallback")
+    if kept:
+        names = [item["name"] for item in message.get(INTENT_RANKING_KEY)]
+        assert names[0] == kept and "nlu_fallback" not in names
+
+
+def test_a_low_third_intent_does_not_count():
+    ranking = [{"name": "nlu_fallback"}, {"name": "ask_hotline"}, {"name": "greet"}, {"name": "ask_opening_hours"}]
+    assert kept_intent(ranking) is None
+
+
+def test_a_confident_intent_is_left_alone():
+    message = Message(data={TEXT: "hotline und garantie?", INTENT: {"name": "ask_hotline", "confidence": 0.9},
+                            INTENT_RANKING_KEY: [{"name": "ask_hotline", "confidence": 0.9}]})
+    assert AmbiguityResolver().process([message])[0].get(INTENT)["name"] == "ask_hotline"
