@@ -15,7 +15,7 @@ from actions.hotline import CountryTopicAction, utter_hotline
 from actions.multi_topic import TopicAction
 from support import formatting
 from support.knowledge import knowledge
-from support.names import CountryMatch, countries
+from support.names import CountryMatch, countries, partners_named
 from support.retrieval import catalogue
 from support.vocabulary import entity_vocabulary
 from support.phrases import phrase, pick
@@ -184,22 +184,22 @@ class ActionServicePartner(CountryTopicAction):
     def name(self) -> Text:
         return "action_service_partner"
 
-    def ask_country(self, dispatcher, tracker, lang) -> None:
+    async def answer(self, dispatcher, tracker, domain):
         named = partners_named(tracker.latest_message.get("text") or "")
-        for partner in named:  # "is SBE Ltd legit?": what the source says of that partner
-            dispatcher.utter_message(response="utter_partner_country", country=pick(partner["scope"], lang), partners=partner["name"])
-        if not named:
-            dispatcher.utter_message(response="utter_partner_overview")
+        matches, unknown = countries_in_message(tracker)
+        if named and not (matches or unknown):
+            # "is SBE Ltd legit?": what the source says of that partner, whatever country came before
+            lang = language(tracker)
+            for partner in named:
+                dispatcher.utter_message(response="utter_partner_country", country=pick(partner["scope"], lang), partners=partner["name"])
+            return [SlotSet("last_topic", self.topic)]
+        return await super().answer(dispatcher, tracker, domain)
+
+    def ask_country(self, dispatcher, tracker, lang) -> None:
+        dispatcher.utter_message(response="utter_partner_overview")
 
     def respond(self, dispatcher, tracker, lang, match) -> None:
         utter_partner(dispatcher, match, lang)
-
-
-def partners_named(text: str) -> List[Dict[str, Any]]:
-    """The authorised partners a message names ("SBE", "b2x")."""
-    words = f" {fold(text)} "
-    return [p for p in knowledge().partners.values()
-            if p["kind"] != "direct" and f" {fold(p['name']).split()[0]} " in words]
 
 
 def region_named(tracker: Tracker) -> Optional[Dict[str, Any]]:

@@ -18,6 +18,7 @@ lost (the text is kept).
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Dict, List
 
@@ -28,7 +29,7 @@ from rasa.shared.nlu.training_data.message import Message
 from components.stateless import StatelessMessageComponent
 from support import clock
 from support.dates import DateProblem, parse_purchase_date
-from support.names import countries
+from support.names import countries, partners_named
 from support.topics import topics_in
 from support.vocabulary import entity_vocabulary
 from support.text import fold
@@ -177,11 +178,19 @@ class EntitySanityFilter(StatelessMessageComponent):
                 entities = clean(entities, text, intent)
                 message.set(ENTITIES, entities, add_to_output=True)
             intent = (message.get(INTENT) or {}).get("name") or ""
-            if names_only_a_country(text, entities) or (intent in NOT_A_QUESTION and follows_up_on_a_country(text)):
+            confidence = (message.get(INTENT) or {}).get("confidence") or 0.0
+            if (names_only_a_country(text, entities) or (intent in NOT_A_QUESTION and follows_up_on_a_country(text))
+                    or follows_up_on_a_country(text, "anaphoric_openers")):
                 _set_intent(message, "inform")
             elif intent == "out_of_scope" and (DATE_SHAPE.search(text) or any(e.get("entity") == "purchase_date" for e in entities)):
                 # "am 31.02.2025 <img ...>": a date, however broken, is an answer to the warranty
                 # check's question, which then says what it cannot read; never "not my topic"
+                _set_intent(message, "inform")
+            elif (intent in NOT_A_QUESTION or confidence < UNSURE) and partners_named(text) and not states_a_purchase(text, entities):
+                # "got an email from b2x, is that legit?" (the classifier unsure): what the source says of that partner
+                _set_intent(message, "ask_service_partner")
+            elif intent == "out_of_scope" and states_a_purchase(text, entities):
+                # "xiaomi 14, gekauft in madrid": what was bought (and where) answers the warranty check
                 _set_intent(message, "inform")
             elif intent == "out_of_scope" and len(topics_in(text)) >= 2:
                 # "hi 1. nummer DE 2. bis wann offen 3. wie lange garantie": questions the
@@ -195,13 +204,19 @@ def _set_intent(message: Message, name: str) -> None:
     message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": 1.0}], add_to_output=True)
 
 
+@functools.lru_cache(maxsize=None)
+def longest_first(key: str) -> List[List[str]]:
+    """A word list of resources/entity_vocabulary.yml, folded and split, longest phrase first."""
+    return sorted((fold(w).split() for w in entity_vocabulary()[key]), key=len, reverse=True)
+
+
 def names_only_a_country(text: str, entities: List[Dict[str, Any]]) -> bool:
     """"D", "U.K.", "Polen?", "bought in kuala lumpur": a message that is
     nothing but a country (and where it was bought) is an answer (inform),
     whatever the classifier guessed for so short a text."""
     words = text.strip(" ?!.").split()  # as written: "D" is a code, "d" no word
     folded = [fold(w) for w in words]
-    leads = sorted((fold(w).split() for w in entity_vocabulary()["purchase_leads"]), key=len, reverse=True)
+    leads = longest_first("purchase_leads")
     lead = next((lead for lead in leads if folded[:len(lead)] == lead), [])
     rest = " ".join(words[len(lead):])
     if not 0 < len(rest.split()) <= 3 or countries().resolve(rest) is None:
@@ -210,6 +225,16 @@ def names_only_a_country(text: str, entities: List[Dict[str, Any]]) -> bool:
     return bool(lead) or any(e.get("entity") == "country" for e in entities)
 
 
+def states_a_purchase(text: str, entities: List[Dict[str, Any]]) -> bool:
+    """A product named with a purchase word ("xiaomi 14, gekauft in madrid", "poco f6 bought in lyon")."""
+    if not any(e.get("entity") == "product" for e in entities):
+        return False
+    words = f" {fold(text).replace(',', ' ')} "
+    return any(f" {' '.join(lead)} " in words for lead in longest_first("purchase_leads"))
+
+
+UNSURE = 0.5  # an intent confidence below which a named partner decides the topic
+
 DATE_SHAPE = re.compile(r"(?<![\d.])\d{1,4}[./-]\d{1,2}(?:[./-]\d{2,4})?(?![\d])")
 
 # Intents that say nothing the bot can answer on its own (the classifier's
@@ -217,19 +242,17 @@ DATE_SHAPE = re.compile(r"(?<![\d.])\d{1,4}[./-]\d{1,2}(?:[./-]\d{2,4})?(?![\d])
 NOT_A_QUESTION = ("out_of_scope", "greet", "thank", "affirm", "deny", "bot_challenge", "goodbye", "help")
 
 
-def follows_up_on_a_country(text: str) -> bool:
+def follows_up_on_a_country(text: str, openers_key: str = "followup_openers") -> bool:
     """"und indonesien? ...", "even in spain?", "danke, und in polen?": a
     follow-up opener, then a country, is the last question asked again."""
-    vocabulary = entity_vocabulary()
     words = fold(text).replace(",", " ").split()
-    leads = sorted((fold(w).split() for w in vocabulary["followup_lead_words"]), key=len, reverse=True)
-    for lead in leads:
+    for lead in longest_first("followup_lead_words"):
         if words[:len(lead)] == lead:
             words = words[len(lead):]
             break
     rest = " ".join(words)
-    openers = sorted(vocabulary["followup_openers"], key=len, reverse=True)
-    opener = next((o for o in openers if rest == o or rest.startswith(f"{fold(o)} ")), None)
+    openers = (" ".join(phrase) for phrase in longest_first(openers_key))
+    opener = next((o for o in openers if rest == o or rest.startswith(f"{o} ")), None)
     if opener is None:
         return False
     clause = rest[len(opener):].split("?")[0].split()[:4]  # the country comes right after the opener

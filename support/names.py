@@ -270,3 +270,10 @@ def countries() -> CountryResolver:
 @functools.lru_cache(maxsize=1)
 def products() -> ProductResolver:
     return ProductResolver(knowledge())
+
+
+def partners_named(text: str) -> List[Dict]:
+    """The authorised partners a message names ("SBE", "b2x")."""
+    words = f" {fold(text)} "
+    return [p for p in knowledge().partners.values()
+            if p["kind"] != "direct" and f" {fold(p['name']).split()[0]} " in words]

@@ -120,6 +120,30 @@ def test_a_message_that_is_only_a_country_is_an_answer():
     assert not names_only_a_country("bought in a shop near kuala lumpur", [])
 
 
+@pytest.mark.parametrize("text, points_back", [
+    ("gilt das auch fuer malaysia", True),
+    ("gilt das auch für Österreich?", True),
+    ("does that also apply to spain?", True),
+    ("same for the uk?", True),
+    ("gilt das auch fuer zubehoer?", False),  # no country: a question of its own
+    ("hotline malaysia", False),
+])
+def test_an_opener_pointing_at_the_last_answer_with_a_country(text, points_back):
+    from components.entity_filter import follows_up_on_a_country
+
+    assert follows_up_on_a_country(text, "anaphoric_openers") is points_back
+
+
+def test_a_product_with_a_purchase_word_answers_the_warranty_check():
+    from components.entity_filter import states_a_purchase
+
+    product = [{"entity": "product", "start": 0, "end": 9, "value": "xiaomi 14"}]
+    assert states_a_purchase("xiaomi 14, gekauft in madrid", product)
+    assert states_a_purchase("poco f6 bought in lyon", product)
+    assert not states_a_purchase("xiaomi 14 kaputt, was nun", product)
+    assert not states_a_purchase("gekauft in madrid", [])
+
+
 @pytest.mark.parametrize("text, follows_up", [
     ("und indonesien? flieg naechste woche nach bali", True),
     ("even in spain?", True),
