@@ -97,11 +97,21 @@ async def answer_followup(found: Followup, dispatcher: CollectingDispatcher, tra
             ActionOpeningHours().respond(dispatcher, tracker, lang, match)
         if matches:
             return [SlotSet("last_topic", found.topic)]
+    elif found.aspect == "escalate":
+        named, _ = countries_in_message(tracker)
+        matches = named or conversation_countries(tracker)
+        if not matches:
+            return await ActionHotline().run(dispatcher, tracker, domain)  # asks for the country
+        for match in matches:
+            ActionHotline().respond(dispatcher, tracker, lang, match)
+        return remember(matches[0], "hotline")
     elif found.aspect == "contact":
         match = countries().resolve(tracker.get_slot("bought_in"))
         if match is not None:
             ActionHotline().respond(dispatcher, tracker, lang, match)
             return [SlotSet("last_topic", "hotline"), SlotSet("country", match.code)]
+    elif found.aspect == "product" and found.topic == "iws":
+        return await ActionIws().run(dispatcher, tracker, domain)
     elif found.aspect in ("remaining", "product"):
         return check_again(tracker, found.aspect)
     return None

@@ -75,10 +75,14 @@ def followup(text: str, last_topic: Optional[str], names_product: bool = False, 
     NLU's intent handles."""
     if not last_topic or not text:
         return None
-    if last_topic == "warranty_check" and names_product and not names_date:
+    if asks(text, "escalate"):  # "ok and if that doesnt help? im in france": the hotline, there
+        return Followup(last_topic, "escalate")
+    if last_topic in ("warranty_check", "iws") and names_product and not names_date:
+        # "and the phone itself?" after a check: the same check for it; "so my xiaomi
+        # 14 pro isnt covered?" after the IWS models: whether that model has IWS
         return Followup(last_topic, "product")
     if names_country or names_product:
-        return None  # "so my xiaomi 14 pro isnt covered?": about that product, which the intent's answer handles
+        return None  # about that country or product, which the intent's answer handles
     for aspect in ASPECTS_BY_TOPIC.get(last_topic, ()):
         if asks(text, aspect):
             return Followup(last_topic, aspect)

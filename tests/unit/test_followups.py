@@ -21,6 +21,9 @@ from support.followups import Followup, followup, followup_in_message
     ("und die zeiten?", "hotline", "hours"),
     ("welche hat abends laenger", "hotline", "latest"),
     ("und wann machen die beiden heute zu?", "hotline", "hours"),
+    ("und garantie pruefen geht da auch?", "channels", "with_it"),
+    ("ok and if that doesn't help?", "self_service", "escalate"),
+    ("und falls das nicht hilft, wen ruf ich an", "channels", "escalate"),
 ])
 def test_questions_about_the_previous_answer(text, topic, aspect):
     assert followup(text, topic) == Followup(topic, aspect)
@@ -43,4 +46,10 @@ def test_a_product_after_a_check_is_the_same_check_for_it_unless_a_new_date_is_g
     assert followup("and the phone itself?", "warranty_check", names_product=True) == Followup("warranty_check", "product")
     assert followup("and the phone, bought 3.4.2025?", "warranty_check", names_product=True, names_date=True) is None
     assert followup("and the phone itself?", "hotline", names_product=True) is None
-    assert followup("so my xiaomi 14 pro isnt covered?", "iws", names_product=True) is None
+    assert followup("so my xiaomi 14 pro isnt covered?", "iws", names_product=True) == Followup("iws", "product")
+
+
+def test_if_the_self_help_fails_the_hotline_is_asked_for_even_with_a_country():
+    found = followup_in_message("ok and if that doesnt help? im in france", [{"entity": "country", "value": "france"}], "self_service")
+    assert found == Followup("self_service", "escalate")
+    assert followup_in_message("und wenn nicht wo kann ich firmware pakete selber checken", [], "self_service") is None
