@@ -5,13 +5,14 @@ of the user's message, so "Italien" is not lost."""
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import language
+from actions.common import countries_in_message, language
+from actions.multi_topic import ACTIONS
 from support.phrases import has_phrase, phrase
 
 ENTITIES_KEPT = ("country", "product", "purchase_date", "weekday", "channel", "region", "tool")
@@ -32,6 +33,16 @@ def payload(intent: str, tracker: Tracker) -> str:
     return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
 
 
+def continued_topic(tracker: Tracker, offered: List[str]) -> Optional[str]:
+    """Of the topics in doubt, the conversation's last one, when the message names
+    a country: the same question for that country, nothing to ask back."""
+    last = tracker.get_slot("last_topic")
+    matches, _ = countries_in_message(tracker)
+    if not last or not matches:
+        return None
+    return next((name for name in offered if getattr(ACTIONS().get(name), "topic", None) == last), None)
+
+
 class ActionClarify(Action):
     def name(self) -> Text:
         return "action_clarify"
@@ -39,6 +50,9 @@ class ActionClarify(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         lang = language(tracker)
         offered = topics(tracker)
+        same = continued_topic(tracker, offered)
+        if same is not None:  # "ok then germany i guess" after a hotline answer: that answer for Germany
+            return await ACTIONS()[same].run(dispatcher, tracker, domain)
         if len(offered) < 2:
             dispatcher.utter_message(response="utter_default")
             return []

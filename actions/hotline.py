@@ -115,6 +115,7 @@ class CountryTopicAction(TopicAction, abc.ABC):
     """An answer about one country; asks for the country when none is known."""
 
     topic = ""
+    clause_scoped = True
 
     @abc.abstractmethod
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str, match: CountryMatch) -> None:

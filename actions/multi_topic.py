@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import abc
 import contextvars
+import copy
 import functools
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from support.topics import clauses, other_topics, second_topic, topic_of  # noqa: F401 (used by other modules)
+from support.names import countries
+from support.text import fold
+from support.topics import clause_of, clauses, other_topics, second_topic, topic_of  # noqa: F401 (used by other modules)
 
 _answering_second = contextvars.ContextVar("answering_second", default=False)
 MAX_OTHER_TOPICS = 2
@@ -32,7 +35,8 @@ async def answer_second_topic(dispatcher: CollectingDispatcher, tracker: Tracker
         second = CollectingDispatcher()
         token = _answering_second.set(True)
         try:
-            more = await action.run(second, tracker, domain)
+            view = clause_view(tracker, clause_of(message.get("text") or "", other)) if action.clause_scoped else tracker
+            more = await action.run(second, view, domain)
         finally:
             _answering_second.reset(token)
         if before:
@@ -42,6 +46,21 @@ async def answer_second_topic(dispatcher: CollectingDispatcher, tracker: Tracker
             dispatcher.messages.extend(second.messages)
             events = events + more
     return events
+
+
+def clause_view(tracker: Tracker, clause: Optional[str]) -> Tracker:
+    """The tracker as the other question's action should read it: when its clause
+    names a country ("... und wer ist der partner in spanien"), the latest message
+    is that clause with its own entities, so the answer is about that country."""
+    if not clause or not countries().find_in_text(clause):
+        return tracker
+    message = dict(tracker.latest_message or {})
+    folded = f" {fold(clause)} "
+    message["entities"] = [e for e in message.get("entities") or [] if f" {fold(str(e.get('value') or ''))} " in folded]
+    message["text"] = clause.strip()
+    view = copy.copy(tracker)
+    view.latest_message = message
+    return view
 
 
 @functools.lru_cache(maxsize=1)
@@ -64,6 +83,17 @@ class TopicAction(Action, abc.ABC):
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         """The answer to the message's (first) question."""
 
+    # True for answers about the one country asked for (hotline, partner, ...): in a
+    # message of several questions, each reads the countries of its own clause.
+    # The warranty rules need the whole message (bought in one country, repaired in another).
+    clause_scoped = False
+
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
-        events = await self.answer(dispatcher, tracker, domain)
+        view = tracker
+        if self.clause_scoped and not _answering_second.get():
+            message = tracker.latest_message or {}
+            text, intent = message.get("text") or "", (message.get("intent") or {}).get("name") or ""
+            if other_topics(text, intent):
+                view = clause_view(tracker, clause_of(text, intent))
+        events = await self.answer(dispatcher, view, domain)
         return await answer_second_topic(dispatcher, tracker, domain, events)

@@ -1321,3 +1321,36 @@ async def test_followups_about_the_previous_answer(lang, text, slots, expected):
         assert "Play Store" in messages[0]["name"]
     if "utter_region_countries" in expected:
         assert messages[0]["countries"] == "Indonesia, Malaysia and Philippines"
+
+
+@aio
+@pytest.mark.parametrize("lang, text, product, response", [
+    ("en", "so my xiaomi 14 pro isnt covered?", "xiaomi 14 pro", "utter_iws_not_eligible"),
+    ("de", "und mein xiaomi 13 pro?", "xiaomi 13 pro", "utter_iws_eligible"),
+])
+async def test_a_model_named_after_the_iws_answer_is_checked_for_iws(lang, text, product, response):
+    """Not a warranty check: the question is whether that model has IWS."""
+    tracker = make_tracker(text, lang, "check_warranty", [("product", product)], slots={"last_topic": "iws"})
+    messages, _ = await run(ActionFollowup(), tracker)
+    assert names(messages)[0] == response
+
+
+@aio
+@pytest.mark.parametrize("text, entities, slots, numbers", [
+    ("ok and if that doesnt help? im in france", [("country", "france")], {"last_topic": "self_service"}, ["0805 370 916"]),
+    ("und wenn das nicht hilft?", [], {"last_topic": "channels", "country": "IT"}, ["800 690 921"]),
+])
+async def test_when_the_self_help_fails_the_hotline_follows(text, entities, slots, numbers):
+    messages, _ = await run(ActionFollowup(), make_tracker(text, "en", "inform", entities, slots=slots))
+    assert [m["number"] for m in messages if m["response"] == "utter_hotline"] == numbers
+
+
+@aio
+async def test_a_partner_named_is_described_whatever_country_came_before():
+    """"got an email from b2x, is that legit?" after questions about India: B2X, not India's service."""
+    from actions.info import ActionServicePartner
+
+    tracker = make_tracker("got an email from b2x asking me to send my phone in, is that legit?", "en",
+                           "ask_service_partner", slots={"country": "IN", "last_topic": "hotline"})
+    messages, _ = await run(ActionServicePartner(), tracker)
+    assert [(m["response"], m["partners"]) for m in messages] == [("utter_partner_country", "B2X")]

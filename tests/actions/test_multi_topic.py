@@ -77,6 +77,22 @@ async def test_unsure_between_two_topics_the_bot_asks_either_or(lang):
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize("last_topic, response", [("hotline", "utter_hotline"), ("partner", "utter_clarify"), (None, "utter_clarify")])
+async def test_unsure_but_the_last_topic_is_one_of_the_two_it_goes_on(last_topic, response):
+    """"ok then germany i guess" after a hotline answer: Germany's hotline, no either/or question."""
+    from actions.clarify import ActionClarify
+
+    tracker = make_tracker("ok then germany i guess", "en", "nlu_fallback", entities=[("country", "germany")],
+                           slots={"last_topic": last_topic})
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.35}, {"name": "ask_channels", "confidence": 0.33},
+        {"name": "ask_hotline", "confidence": 0.31}]
+    dispatcher = CollectingDispatcher()
+    await ActionClarify().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["response"] == response
+
+
+@pytest.mark.asyncio
 async def test_without_two_topics_to_offer_the_bot_asks_to_rephrase():
     from actions.clarify import ActionClarify
 
@@ -104,3 +120,33 @@ async def test_a_partner_named_gets_what_the_source_says_of_it():
     dispatcher = CollectingDispatcher()
     await ActionServicePartner().run(dispatcher, make_tracker("is SBE Ltd legit?", "en", "ask_service_partner"), {})
     assert [(m["response"], m["partners"]) for m in dispatcher.messages] == [("utter_partner_country", "SBE Ltd")]
+
+
+@pytest.mark.asyncio
+async def test_the_second_question_is_about_the_country_of_its_own_clause():
+    from actions.warranty import ActionIws
+
+    text = "mein xiaomi 15 ultra ist aus italien, kann ichs in frankreich reparieren lassen und wer ist der partner in spanien"
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "de", "ask_iws", entities=[("product", "xiaomi 15 ultra"), ("country", "italien"),
+                                                          ("country", "frankreich"), ("country", "spanien")])
+    await ActionIws().run(dispatcher, tracker, {})
+    partners = [m for m in dispatcher.messages if m["response"].startswith("utter_partner")]
+    assert [m["country"] for m in partners] == ["Spanien"]
+
+
+@pytest.mark.asyncio
+async def test_each_question_reads_its_own_clause_and_the_rule_the_whole_message():
+    """Partner first (the classifier's intent): Spain, from its clause; the EU rule
+    after it: bought in Spain (the first clause), repaired in Italy."""
+    from actions.info import ActionServicePartner
+
+    text = "mein handy ist aus spanien, kann ichs in italien reparieren lassen und wer ist der partner in spanien"
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "de", "ask_service_partner", entities=[("country", "spanien"), ("country", "italien"),
+                                                                       ("country", "spanien")])
+    await ActionServicePartner().run(dispatcher, tracker, {})
+    partners = [m for m in dispatcher.messages if m["response"].startswith("utter_partner")]
+    assert [m["country"] for m in partners] == ["Spanien"]
+    periods = [m for m in dispatcher.messages if m["response"].startswith("utter_warranty_period")]
+    assert all(m.get("country") != "Italien" for m in periods), periods
