@@ -187,6 +187,12 @@ def wanted_language(parse_data: Dict[str, Any], current: Optional[str], hint: Op
         # "other language please" without naming one: the other one
         if current in ("de", "en"):
             return "en" if current == "de" else "de"
+    elif any(e.get("entity") == CHOICE_ENTITY for e in parse_data.get("entities") or []):
+        # "moin, bitte in english antworten. wer repariert in spanien?": a language asked for
+        # ("in english", "auf deutsch") beside another question the classifier saw first
+        marked = [lang for lang, led in _named_languages(parse_data.get("text")) if led]
+        if marked:
+            return marked[0]
     detected = parse_data.get("language") or {}
     if detected.get("decisive"):
         return detected.get("code")

@@ -52,6 +52,8 @@ GERMAN = [
     "Kann ich das Gerät per Post einschicken?",
     "Wie ist die Telefonnummer in Polen?",
     "Gibt es einen Live Chat?",
+    "ok und in indien?",  # short chat: one sure German word decides
+    "gibts da ne hotline?",
 ]
 
 ENGLISH = [
@@ -86,6 +88,8 @@ ENGLISH = [
     "Can I send the device by mail?",
     "What is the phone number in Poland?",
     "Is there a live chat?",
+    "where's the shop",  # short chat: one sure English word decides
+    "ok the uk then",
 ]
 
 
@@ -360,3 +364,14 @@ def test_the_language_asked_for_is_the_one_a_preposition_leads_to(text, language
 def test_a_lone_marker_word_leans_a_first_message(text, language):
     result = detect(text)
     assert (result.language, result.decisive) == (language, False)
+
+
+@pytest.mark.parametrize("text, choice_value, expected", [
+    ("moin, bitte in english antworten. wer repariert in spanien?", "english", "en"),
+    ("hi, auf deutsch bitte: what are the hours in the uk?", "deutsch", "de"),
+    ("do you speak german", "german", "en"),  # named, not asked for: the message's own language
+])
+def test_a_language_asked_for_beside_another_question(text, choice_value, expected):
+    data = {"text": text, "intent": {"name": "ask_service_partner"}, "entities": [choice(choice_value)],
+            "language": detect(text).as_dict()}
+    assert wanted_language(data, "de" if expected == "en" else "en") == expected
