@@ -10,17 +10,16 @@ outside a form, and nothing otherwise, so the rules and the form decide as befor
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Optional
 
-from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.core.policies.policy import PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from components.untrained_policy import UntrainedPolicy
 from support.followups import followup_in_message, is_question, left_to_intent
 
 FOLLOWUP_ACTION = "action_followup"
@@ -45,21 +44,10 @@ def _first_action_of_turn(tracker: DialogueStateTracker) -> Optional[str]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
-class FollowupPolicy(Policy):
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {"priority": 7}  # above the RulePolicy (6): a follow-up wins over the intent's rule
+class FollowupPolicy(UntrainedPolicy):
+    PRIORITY = 7  # above the RulePolicy (6): a follow-up wins over the intent's rule
 
-    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
-        return self._resource
-
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: Optional[Dict[Text, Any]] = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
+    def predict(self, tracker: DialogueStateTracker, domain: Domain) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
         if tracker.active_loop_name or FOLLOWUP_ACTION not in domain.action_names_or_texts:
             return self._prediction(probabilities)

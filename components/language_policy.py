@@ -14,37 +14,21 @@ the menu in German still answers an English question in English.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
-
-from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.core.policies.policy import PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.engine.storage.resource import Resource
 
+from components.untrained_policy import UntrainedPolicy
 from support.language import hinted_language, wanted_language
 
 SLOT = "language"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
-class LanguageSlotPolicy(Policy):
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {"priority": 0}
-
-    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
-        return self._resource
-
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: Optional[Dict[Text, Any]] = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
+class LanguageSlotPolicy(UntrainedPolicy):
+    def predict(self, tracker: DialogueStateTracker, domain: Domain) -> PolicyPrediction:
         events = []
         message = tracker.latest_message
         if message is not None and any(slot.name == SLOT for slot in domain.slots):

@@ -15,7 +15,7 @@ import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
+from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Tuple
 
 import aiohttp
 from aiohttp import web
@@ -402,3 +402,27 @@ class ThreadedHarness:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=10)
         self.loop.close()
+
+
+def running_graph_api() -> Iterator[FakeGraphApi]:
+    """A fake Graph API on loopback for as long as the generator runs (a fixture's body)."""
+    harness = ThreadedHarness()
+    fake = FakeGraphApi()
+    harness.run(fake.start())
+    try:
+        yield fake
+    finally:
+        harness.run(fake.stop())
+        harness.close()
+
+
+def whatsapp_env(graph: FakeGraphApi, pseudonym_key: str = PSEUDONYM_KEY) -> Dict[str, str]:
+    """The WhatsApp channel's settings for a real bot talking to the fake Graph API."""
+    return {
+        "WHATSAPP_APP_SECRET": APP_SECRET,
+        "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
+        "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN,
+        "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
+        "WHATSAPP_API_BASE": graph.api_base,
+        "WHATSAPP_PSEUDONYM_KEY": pseudonym_key,
+    }

@@ -20,8 +20,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "channels"))
 from bot_processes import ROOT, make_bot  # noqa: E402
 from channel_testkit import (  # noqa: E402
-    ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN,
-    FakeGraphApi, ThreadedHarness, sign, text_payload,
+    running_graph_api, whatsapp_env, sign, text_payload,
 )
 from channels.whatsapp import pseudonymize  # noqa: E402
 from scaled_kit import record_figures  # noqa: E402
@@ -34,24 +33,14 @@ FROZEN_NOW = "2026-11-25T10:00:00+00:00"
 
 @pytest.fixture(scope="module")
 def graph():
-    harness = ThreadedHarness()
-    fake = FakeGraphApi()
-    harness.run(fake.start())
-    yield fake
-    harness.run(fake.stop())
-    harness.close()
+    yield from running_graph_api()
 
 
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory, graph):
     bot = make_bot(tmp_path_factory.mktemp("hostile"), {
         "SUPPORT_BOT_NOW": FROZEN_NOW,
-        "WHATSAPP_APP_SECRET": APP_SECRET,
-        "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
-        "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN,
-        "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
-        "WHATSAPP_API_BASE": graph.api_base,
-        "WHATSAPP_PSEUDONYM_KEY": PSEUDONYM_KEY,
+        **whatsapp_env(graph, PSEUDONYM_KEY),
     })
     bot.start_actions()
     bot.start_rasa()

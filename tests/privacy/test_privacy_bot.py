@@ -25,8 +25,7 @@ sys.path.insert(0, str(ROOT / "tests" / "integration"))
 sys.path.insert(0, str(ROOT / "tests" / "channels"))
 from bot_processes import make_bot  # noqa: E402
 from channel_testkit import (  # noqa: E402
-    ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID, USER_WA_ID, VERIFY_TOKEN,
-    FakeGraphApi, ThreadedHarness, sign, text_payload,
+    USER_WA_ID, running_graph_api, whatsapp_env, sign, text_payload,
 )
 
 from channels.whatsapp.security import pseudonymize  # noqa: E402
@@ -40,23 +39,13 @@ SENT: list = []  # every text the tests send, for the log check
 
 @pytest.fixture(scope="module")
 def graph():
-    harness = ThreadedHarness()
-    fake = FakeGraphApi()
-    harness.run(fake.start())
-    yield fake
-    harness.run(fake.stop())
-    harness.close()
+    yield from running_graph_api()
 
 
 def _start(tmp_path_factory, graph, extra=None, endpoints="endpoints.yml"):
     bot = make_bot(tmp_path_factory.mktemp("privacy-bot"), {
         "SUPPORT_BOT_NOW": FROZEN_NOW,
-        "WHATSAPP_APP_SECRET": APP_SECRET,
-        "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
-        "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN,
-        "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
-        "WHATSAPP_API_BASE": graph.api_base,
-        "WHATSAPP_PSEUDONYM_KEY": PSEUDONYM_KEY,
+        **whatsapp_env(graph, PSEUDONYM_KEY),
         "RETENTION_DAYS": "30",
         **(extra or {}),
     })
