@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import countries_in_message, entity_values, language, remember
-from actions.form_extraction import product_in
+from actions.form_extraction import bought_in_text, product_in, purchase_country_in
 from actions.hotline import ActionHandoff, ActionHotline, ActionOpeningHours, conversation_countries
 from actions.multi_topic import ACTIONS, topic_of
 from actions.info import ActionRegionalService, ActionServicePartner, describe_entry, utter_region_countries
@@ -51,6 +51,9 @@ class ActionFollowup(Action):
         if topic == "iws" and entity_values(tracker, "product"):
             return await ActionIws().run(dispatcher, tracker, domain)
         if topic == "warranty_period" and entity_values(tracker, "product"):
+            if names_only_a_product(message.get("text") or "") and not (tracker.get_slot("country") or countries_in_message(tracker)[0]):
+                # "ladegeraet" after the overview of the rules: the check for it (the form asks the rest)
+                return [FollowupAction("warranty_form")]
             return await ActionWarrantyPeriod().run(dispatcher, tracker, domain)
         matches, unknown = countries_in_message(tracker)
         match = matches[0] if matches else None
@@ -70,6 +73,11 @@ class ActionFollowup(Action):
             return await ActionIws().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_default")
         return [SlotSet("last_topic", topic)]
+
+
+def names_only_a_product(text: str) -> bool:
+    """"ladegeraet", "redmi note 13": an answer, not a question ("and the phone itself?")."""
+    return "?" not in text and 0 < len(text.split()) <= 3 and product_in(text) is not None
 
 
 IWS_RESPONSES = {"models": "utter_iws_models", "covers": "utter_iws_covers", "excludes": "utter_iws_excludes"}
@@ -105,6 +113,8 @@ async def answer_followup(found: Followup, dispatcher: CollectingDispatcher, tra
         for match in matches:
             ActionHotline().respond(dispatcher, tracker, lang, match)
         return remember(matches[0], "hotline")
+    elif found.aspect == "warranty_rules":
+        return await ActionWarrantyPeriod().run(dispatcher, tracker, domain)
     elif found.aspect == "contact":
         match = countries().resolve(tracker.get_slot("bought_in"))
         if match is not None:
@@ -112,7 +122,9 @@ async def answer_followup(found: Followup, dispatcher: CollectingDispatcher, tra
             return [SlotSet("last_topic", "hotline"), SlotSet("country", match.code)]
     elif found.aspect == "product" and found.topic == "iws":
         return await ActionIws().run(dispatcher, tracker, domain)
-    elif found.aspect in ("remaining", "product"):
+    elif found.aspect == "product" and found.topic == "warranty_period":
+        return await ActionWarrantyPeriod().run(dispatcher, tracker, domain)
+    elif found.aspect in ("remaining", "product", "country"):
         return check_again(tracker, found.aspect)
     return None
 
@@ -122,9 +134,12 @@ def check_again(tracker: Tracker, aspect: str):
     itself?") or to say again how long it runs; same date and country."""
     date, country = tracker.get_slot("last_purchase_date"), tracker.get_slot("bought_in")
     product = tracker.get_slot("last_product")
+    text = tracker.latest_message.get("text") or ""
     if aspect == "product":
         named = entity_values(tracker, "product")
-        product = named[-1] if named else product_in(tracker.latest_message.get("text") or "")
+        product = named[-1] if named else product_in(text)
+    if aspect == "country":
+        country = next(iter(bought_in_text(text)), None) or purchase_country_in(text)
     if not (date and country and product):
         return None
     return [SlotSet("product", product), SlotSet("purchase_date", date), SlotSet("purchase_country", country),

@@ -13,6 +13,7 @@ from rasa_sdk import Tracker
 from actions.form_guard import form_words
 from support import clock
 from support.dates import DateProblem, parse_purchase_date
+from support.language import SWITCH_INTENT, without_language_names
 from support.names import countries, products
 from support.text import fold
 
@@ -26,7 +27,12 @@ def fresh_message(tracker: Tracker) -> Optional[str]:
     message = tracker.latest_message or {}
     if tracker.get_slot("exact_day_needed"):
         return None  # the check came back for the day: this message was read already
-    if (message.get("intent") or {}).get("name") not in FORM_INTENTS:
+    intent = (message.get("intent") or {}).get("name")
+    if intent == SWITCH_INTENT:
+        # "can we continue in english? bought it on 10 march 2025 in germany": the rest
+        # of the message, without the language's name (which would read as Germany)
+        return without_language_names(message.get("text") or "") or None
+    if intent not in FORM_INTENTS:
         return None
     return message.get("text") or None
 

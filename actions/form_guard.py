@@ -14,7 +14,7 @@ from support.text import fold
 
 WORDS_FILE = Path(__file__).resolve().parent.parent / "resources" / "form_words.yml"
 TOPIC_INTENTS = ("ask_hotline", "ask_opening_hours", "ask_service_partner", "ask_warranty_period", "ask_eu_warranty", "ask_iws",
-                 "ask_channels", "ask_regional_service", "ask_self_service", "human_handoff", "help")
+                 "ask_channels", "ask_regional_service", "ask_self_service", "human_handoff", "complain", "help")
 MAX_FAILED_ANSWERS = 2
 
 

@@ -269,3 +269,15 @@ class ActionHandoff(CountryTopicAction):
         if country is not None and country.code in whatsapp.get("areas", []) and country.whatsapp_until is None:
             areas = [knowledge().countries[c].name(lang) for c in whatsapp["areas"]]
             dispatcher.utter_message(response="utter_whatsapp_areas", areas=formatting.join(areas, lang))
+
+
+class ActionComplaint(ActionHandoff):
+    """"euer service ist eine katastrophe": an apology, then the way to a person
+    (the handoff's answer; "bin in DE" after it gets that country's hotline)."""
+
+    def name(self) -> Text:
+        return "action_complaint"
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(response="utter_complaint")
+        return await super().answer(dispatcher, tracker, domain)

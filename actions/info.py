@@ -11,12 +11,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import countries_in_message, covered, entity_values, language, remember
-from actions.hotline import CountryTopicAction, utter_hotline
+from actions.hotline import MAX_COUNTRIES, ActionHotline, CountryTopicAction, hours_text, utter_hotline
 from actions.multi_topic import TopicAction
 from support import formatting
 from support.knowledge import knowledge
 from support.names import CountryMatch, countries, partners_named
-from support.retrieval import catalogue
+from support.retrieval import better_elsewhere, catalogue
 from support.vocabulary import entity_vocabulary
 from support.phrases import phrase, pick
 from support.text import fold
@@ -90,6 +90,14 @@ def asked_entries(tracker: Tracker, entity: str, words: Dict[str, tuple]) -> Lis
     return [ident for ident in dict.fromkeys(asked) if ident and ident not in excluded]
 
 
+def names_entry_outright(text: str, words: Dict[str, tuple], ident: str) -> bool:
+    """Whether the message names the entry by its own name ("whatsapp", "hyperos"),
+    not by a word it shares with others ("app", "update")."""
+    shared = {"app", "update", "firmware", "chat", "web", "seite", "site", "nummer", "number"}
+    folded = fold(text).replace(" ", "")
+    return any(word in folded for word in words.get(ident, ()) if word not in shared and len(word) > 3)
+
+
 class CatalogueAction(TopicAction, abc.ABC):
     """Describes the catalogue entries (channels, tools) the message names, or
     lists them all when it names none. Abstract: the SDK registers only its
@@ -109,6 +117,10 @@ class CatalogueAction(TopicAction, abc.ABC):
     def after_entry(self, dispatcher: CollectingDispatcher, ident: str, lang: str) -> None:
         """More to say after one entry (nothing by default)."""
 
+    def for_countries(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> Optional[List[Dict[Text, Any]]]:
+        """The answer for countries the message names instead of an entry (None: the overview)."""
+        return None
+
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         lang = language(tracker)
         entries = self.entries()
@@ -117,6 +129,16 @@ class CatalogueAction(TopicAction, abc.ABC):
         asked = asked_entries(tracker, self.entity, self.words)
         if not asked and not excluded:
             asked = [ident for ident, _ in catalogue(self.entity).search(text)]
+        if not asked and not excluded:
+            events = self.for_countries(dispatcher, tracker, lang)
+            if events is not None:
+                return events
+        elsewhere = better_elsewhere(text, self.entity) if len(asked) <= 1 and not excluded else None
+        if elsewhere is not None and (not asked or not names_entry_outright(text, self.words, asked[0])):
+            # "firmware diagnose machen wie?": the Support App's diagnosis, not the firmware site
+            describe_entry(dispatcher, *elsewhere, lang)
+            return [SlotSet("last_topic", "channels" if elsewhere[0] == "channel" else "self_service"),
+                    SlotSet("last_entry", ":".join(elsewhere))]
         if not asked:
             shown = [entry for ident, entry in entries.items() if ident not in excluded]
             dispatcher.utter_message(response=self.overview_response, **{self.overview_field: _listing(shown, lang)})
@@ -140,6 +162,31 @@ class ActionChannels(CatalogueAction):
     def after_entry(self, dispatcher: CollectingDispatcher, ident: str, lang: str) -> None:
         if ident == "whatsapp":
             utter_whatsapp(dispatcher, lang)
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        named, _ = countries_in_message(tracker)
+        if asked_entries(tracker, self.entity, self.words) == ["hotline"]:
+            # "ok the hotline then" after Malaysia's WhatsApp: that country's hotline, not what a hotline is
+            matches = named or [m for m in [countries().resolve(tracker.get_slot("country"))] if m]
+            if matches:
+                for match in matches[:MAX_COUNTRIES]:
+                    ActionHotline().respond(dispatcher, tracker, language(tracker), match)
+                return remember(matches[0], "hotline", matches[:MAX_COUNTRIES])
+        events = await super().answer(dispatcher, tracker, domain)
+        if named and not any(e.get("name") == "country" for e in events):
+            events.append(SlotSet("country", named[0].code))  # "malaysia whatsapp number?": the country stays
+        return events
+
+    def for_countries(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> Optional[List[Dict[Text, Any]]]:
+        """"china support how?": how service works there (the regional model, its
+        hotline and partner), which says more than the list of every channel."""
+        matches, _ = countries_in_message(tracker)
+        if not matches:
+            return None
+        regional = ActionRegionalService()
+        for match in matches[:MAX_COUNTRIES]:
+            regional.respond(dispatcher, tracker, lang, match)
+        return remember(matches[0], regional.topic, matches[:MAX_COUNTRIES])
 
 
 class ActionSelfService(CatalogueAction):
@@ -200,6 +247,11 @@ class ActionServicePartner(CountryTopicAction):
 
     def respond(self, dispatcher, tracker, lang, match) -> None:
         utter_partner(dispatcher, match, lang)
+        country = covered(match)
+        if country is not None and country.hotline is not None:
+            # "who do I ask in the UK?": the partner repairs, the hotline is where to start
+            dispatcher.utter_message(response="utter_next_step_hotline", country=country.name(lang),
+                                     number=country.hotline.number, hours=hours_text(country, lang))
 
 
 def region_named(tracker: Tracker) -> Optional[Dict[str, Any]]:

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import countries_in_message, covered, entity_values, language, remember
-from actions.form_extraction import date_in, fresh_message, product_in, purchase_country_in
+from actions.form_extraction import bought_in_text, date_in, fresh_message, product_in, purchase_country_in
 from actions.form_guard import MAX_FAILED_ANSWERS, is_side_question, wants_to_leave
 from actions.hotline import MAX_COUNTRIES, hours_text
 from actions.multi_topic import TopicAction
@@ -61,6 +61,12 @@ def requested_kind(tracker: Tracker) -> Optional[str]:
     return "accessory" if "accessory" in requested_kinds(tracker) else None
 
 
+def checked_an_accessory(tracker: Tracker) -> bool:
+    """Whether the conversation's last answer was the warranty check of an accessory."""
+    product = products().resolve(tracker.get_slot("last_product"))
+    return tracker.get_slot("last_topic") == "warranty_check" and product is not None and product.kind == "accessory"
+
+
 def region_of(tracker: Tracker) -> Optional[str]:
     """A warranty region named in the message ("in der EU", "South-East Asia")."""
     for value in entity_values(tracker, "region"):
@@ -81,6 +87,9 @@ class ActionWarrantyPeriod(TopicAction):
         kb = knowledge()
         matches, unknown = countries_in_message(tracker)
         region = region_of(tracker)
+        if not requested_kinds(tracker) and checked_an_accessory(tracker):
+            # "dachte in indien gibts 12 monate?" after a charger's check: its 6 months, then the devices'
+            utter_period(dispatcher, warranty.period_for(kb, None, "accessory"), lang, "")
         if requested_kind(tracker) == "accessory":
             utter_period(dispatcher, warranty.period_for(kb, None, "accessory"), lang, "")
             dispatcher.utter_message(response="utter_warranty_rule_note_usually")
@@ -140,6 +149,9 @@ class ActionEuWarranty(TopicAction):
             dispatcher.utter_message(response="utter_iws_countries_unknown")
             return remember(matches[0] if matches else None, "iws")
         rule = pick(kb.warranty["eu_rule"]["text"], lang)
+        if requested_kind(tracker) == "accessory":
+            # "powerbank garantie in der EU, auch 24 monate?": an accessory's own period first
+            utter_period(dispatcher, warranty.period_for(kb, None, "accessory"), lang, "")
         outside = [m for m in matches if not kb.is_eu_member(m.code)]
         if outside:
             dispatcher.utter_message(response="utter_eu_rule", rule=rule)
@@ -372,7 +384,8 @@ class ValidateWarrantyForm(FormValidationAction):
         if not text:
             return {}
         code = purchase_country_in(text)
-        if code and (tracker.get_slot("purchase_country") is None or len(countries().find_in_text(text)) > 1):
+        if code and (tracker.get_slot("purchase_country") is None or len(countries().find_in_text(text)) > 1
+                     or code in bought_in_text(text)):  # "und wenn in Deutschland gekauft?"
             return {"purchase_country": code}
         return {}
 
@@ -390,7 +403,27 @@ class ValidateWarrantyForm(FormValidationAction):
         product = products().resolve(tracker.get_slot("product"))
         if match and product and warranty.period_for(knowledge(), match.code, product.kind) is None:
             return SlotSet("requested_slot", None)
+        if self.next_missing(tracker, domain) == "purchase_date" and fresh_message(tracker):
+            self.tell_period(dispatcher, tracker, product, match)
         return await super().next_requested_slot(dispatcher, tracker, domain)
+
+    def next_missing(self, tracker: Tracker, domain: DomainDict) -> Optional[str]:
+        return next((slot for slot in self.domain_slots(domain) if tracker.slots.get(slot) is None), None)
+
+    @staticmethod
+    def tell_period(dispatcher: CollectingDispatcher, tracker: Tracker, product, match: Optional[CountryMatch]) -> None:
+        """"wie lange hab ich garantie auf mein in Polen gekauftes Handy?": the
+        period the message asks about, before the date that decides the rest.
+        Only for what this message names (an accessory, the country of purchase),
+        so a question asked again after a wrong answer does not repeat it."""
+        lang = language(tracker)
+        kb = knowledge()
+        if product is not None and product.kind == "accessory" and requested_kind(tracker) == "accessory":
+            utter_period(dispatcher, warranty.period_for(kb, None, "accessory"), lang, "")
+        elif product is not None and product.kind == "device" and match is not None and countries_in_message(tracker)[0]:
+            period = warranty.period_for(kb, match.code, "device")
+            if period is not None:
+                utter_period(dispatcher, period, lang, phrase("place_country", lang, country=match.name(lang)))
 
     def reject(self, slot: str, text: str, dispatcher: CollectingDispatcher, tracker: Tracker, response: str, **values: Any) -> Dict[Text, Any]:
         failures = int(tracker.get_slot("form_failures") or 0) + 1

@@ -107,6 +107,23 @@ def with_preposition(entity: Dict[str, Any], text: str) -> Dict[str, Any]:
     return {**entity, "start": start, "end": end, "value": text[start:end]}
 
 
+def split_product_dates(entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """"handyhuelle 20.08.2026": a product the extractor ran into the date after
+    it is two entities, the product and the purchase date."""
+    split: List[Dict[str, Any]] = []
+    for entity in entities:
+        value, start = str(entity.get("value") or ""), entity.get("start")
+        found = DATE_SHAPE.search(value) if entity.get("entity") == "product" and start is not None else None
+        product = value[:found.start()].rstrip(" ,") if found else ""
+        if not product:
+            split.append(entity)
+            continue
+        split.append({**entity, "end": start + len(product), "value": product})
+        split.append({**entity, "entity": "purchase_date", "start": start + found.start(), "end": start + found.end(),
+                      "value": found.group(0), "extractor": "EntitySanityFilter"})
+    return split
+
+
 def merge_dates(entities: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
     """Two date pieces with only "of"/"the" between them become one date."""
     merged: List[Dict[str, Any]] = []
@@ -136,6 +153,7 @@ def _not_a_product(entity: Dict[str, Any], text: str) -> bool:
 
 def clean(entities: List[Dict[str, Any]], text: str = "", intent: str = "") -> List[Dict[str, Any]]:
     kept, spans = [], set()
+    entities = split_product_dates(entities)
     entities = merge_dates([with_preposition(entity, text) for entity in entities], text) if text else entities
     for entity in entities:
         span = (entity.get("start"), entity.get("end"), entity.get("entity"))
@@ -173,6 +191,9 @@ class EntitySanityFilter(StatelessMessageComponent):
             text = message.get(TEXT) or ""
             entities = message.get(ENTITIES) or []
             entities = entities + country_codes(text, entities)
+            if asks_a_check((message.get(INTENT) or {}).get("name"), text, entities):
+                # "xiaomi 14 bought 30.11.2024 in italy. warranty?": the period of that purchase, i.e. the check
+                _set_intent(message, "check_warranty")
             if entities:
                 intent = (message.get(INTENT) or {}).get("name") or ""
                 entities = clean(entities, text, intent)
@@ -192,6 +213,12 @@ class EntitySanityFilter(StatelessMessageComponent):
             elif intent == "out_of_scope" and states_a_purchase(text, entities):
                 # "xiaomi 14, gekauft in madrid": what was bought (and where) answers the warranty check
                 _set_intent(message, "inform")
+            elif intent in NOT_ABOUT_PERIODS and names_a_period(text):
+                # "dachte in indien gibts 12 monate?": a length of warranty asked about
+                _set_intent(message, "ask_warranty_period")
+            elif intent == "check_warranty" and asks_where_to_check(text):
+                # "wo kann ich meine garantie online pruefen": the channel that does it, not the check itself
+                _set_intent(message, "ask_channels")
             elif intent == "out_of_scope" and len(topics_in(text)) >= 2:
                 # "hi 1. nummer DE 2. bis wann offen 3. wie lange garantie": questions the
                 # bot answers, each named; the first one's answer brings the others (actions/multi_topic.py)
@@ -214,15 +241,44 @@ def names_only_a_country(text: str, entities: List[Dict[str, Any]]) -> bool:
     """"D", "U.K.", "Polen?", "bought in kuala lumpur": a message that is
     nothing but a country (and where it was bought) is an answer (inform),
     whatever the classifier guessed for so short a text."""
-    words = text.strip(" ?!.").split()  # as written: "D" is a code, "d" no word
+    words = text.strip(" ?!.").replace("'", " ").split()  # as written: "D" is a code, "d" no word
     folded = [fold(w) for w in words]
-    leads = longest_first("purchase_leads")
+    leads = sorted(longest_first("purchase_leads") + longest_first("located_leads"), key=len, reverse=True)
     lead = next((lead for lead in leads if folded[:len(lead)] == lead), [])
-    rest = " ".join(words[len(lead):])
+    tail = next((tail for tail in longest_first("located_tails") if lead and len(folded) > len(lead) + len(tail)
+                 and folded[len(folded) - len(tail):] == tail), [])
+    rest = " ".join(words[len(lead):len(words) - len(tail)])
     if not 0 < len(rest.split()) <= 3 or countries().resolve(rest) is None:
         return False
     # the classifier or the entity filter saw a country there, or the words are a city's name
     return bool(lead) or any(e.get("entity") == "country" for e in entities)
+
+
+# Intents whose answers hold no warranty period: a period named in such a message
+# ("12 monate?") is what it asks about.
+NOT_ABOUT_PERIODS = ("ask_regional_service", "ask_hotline", "ask_opening_hours", "ask_channels", "ask_self_service",
+                     "ask_service_partner", "out_of_scope")
+PERIOD = re.compile(r"(?<![\w.])(?:\d{1,2}|sechs|zwolf|six|twelve)[ -]?(?:monate?n?|monats?|months?|jahre?n?|years?)\b(?!\s+(?:ago|back|her|zuruck))")
+RELATIVE_LEAD = re.compile(r"\b(?:vor|seit|since|for|about|etwa|ca)\s+$")
+
+
+def names_a_period(text: str) -> bool:
+    """"gibts 12 monate?", "auch 24 months?": a length of warranty, not a time
+    ago ("vor 12 monaten", "6 months ago")."""
+    folded = fold(text)
+    return any(not RELATIVE_LEAD.search(folded[:match.start()]) for match in PERIOD.finditer(folded))
+
+
+WHERE_OPENERS = (("wo",), ("where",), ("wie", "kann", "ich"), ("how", "can", "i"), ("how", "do", "i"))
+SELF_CHECK_CHANNELS = ("website", "app")
+
+
+def asks_where_to_check(text: str) -> bool:
+    """"wo kann ich meine garantie online pruefen", "how do i check it on the website":
+    where (which channel) to do the check, not the check."""
+    words = fold(text).replace("?", " ").replace(",", " ").split()
+    channel_words = {fold(w) for ident in SELF_CHECK_CHANNELS for w in entity_vocabulary()["catalogue_words"]["channel"][ident]}
+    return any(tuple(words[:len(opener)]) == opener for opener in WHERE_OPENERS) and any(w in channel_words for w in words[1:])
 
 
 def states_a_purchase(text: str, entities: List[Dict[str, Any]]) -> bool:
@@ -231,6 +287,19 @@ def states_a_purchase(text: str, entities: List[Dict[str, Any]]) -> bool:
         return False
     words = f" {fold(text).replace(',', ' ')} "
     return any(f" {' '.join(lead)} " in words for lead in longest_first("purchase_leads"))
+
+
+def asks_a_check(intent: str, text: str, entities: List[Dict[str, Any]]) -> bool:
+    """A product, a purchase word and a date the grammar reads, classified as a
+    question about warranty rules: the warranty of that purchase. (A question
+    about service elsewhere names a second country or a region.)"""
+    kinds = [e.get("entity") for e in entities]
+    if intent == "ask_eu_warranty" and (kinds.count("country") > 1 or "region" in kinds):
+        return False
+    if intent not in ("ask_warranty_period", "ask_eu_warranty") or not states_a_purchase(text, entities):
+        return False
+    today = clock.today()
+    return any(parse_purchase_date(text, lang, today).problem != DateProblem.UNPARSEABLE for lang in ("de", "en"))
 
 
 UNSURE = 0.5  # an intent confidence below which a named partner decides the topic

@@ -36,6 +36,7 @@ ASPECTS_BY_TOPIC: Dict[str, Sequence[str]] = {
 ANSWERED_BY_INTENT: Dict[str, Sequence[str]] = {
     "hours": ("ask_opening_hours", "ask_hotline"),
     "latest": ("ask_opening_hours", "ask_hotline"),
+    "warranty_rules": ("ask_warranty_period",),
 }
 
 
@@ -66,7 +67,7 @@ def asks(text: str, aspect: str) -> bool:
 
 
 def followup(text: str, last_topic: Optional[str], names_product: bool = False, names_country: bool = False,
-             names_date: bool = False) -> Optional[Followup]:
+             names_date: bool = False, names_entry: bool = False) -> Optional[Followup]:
     """The follow-up a message is, or None when it asks something new.
 
     After a warranty check, a product named without a new date is the same
@@ -77,15 +78,23 @@ def followup(text: str, last_topic: Optional[str], names_product: bool = False, 
         return None
     if asks(text, "escalate"):  # "ok and if that doesnt help? im in france": the hotline, there
         return Followup(last_topic, "escalate")
+    if last_topic == "warranty_period" and names_product and not names_date and not names_country and is_short_followup(text):
+        return Followup(last_topic, "product")  # "und fuer das handy selbst?": the period for that product
     if last_topic in ("warranty_check", "iws") and names_product and not names_date:
         # "and the phone itself?" after a check: the same check for it; "so my xiaomi
         # 14 pro isnt covered?" after the IWS models: whether that model has IWS
         return Followup(last_topic, "product")
+    if last_topic == "warranty_check" and names_country and not names_product and not names_date and asks(text, "bought_there"):
+        return Followup(last_topic, "country")  # "sorry, war doch in UK gekauft, nicht italien": the check for UK
+    if names_entry and last_topic in ("channels", "self_service"):
+        return None  # "und whatsapp, was kann man da machen?": about that channel, not the last one
     if names_country or names_product:
         return None  # about that country or product, which the intent's answer handles
     for aspect in ASPECTS_BY_TOPIC.get(last_topic, ()):
         if asks(text, aspect):
             return Followup(last_topic, aspect)
+    if opens_with(text, "warranty_rules"):
+        return Followup(last_topic, "warranty_rules")  # "und garantie hier?": the rules for the country just named
     return None
 
 
@@ -96,7 +105,30 @@ def followup_in_message(text: str, entities: Sequence[Dict], last_topic: Optiona
     kinds = {e.get("entity") for e in entities or []}
     return followup(text, last_topic, names_product="product" in kinds,
                     names_country="country" in kinds or bool(countries().find_in_text(text)),
-                    names_date="purchase_date" in kinds)
+                    names_date="purchase_date" in kinds, names_entry=bool(kinds & {"channel", "tool"}))
+
+
+LEAD_WORDS = ("ok", "okay", "oki", "alles klar", "gut", "super", "danke", "thanks", "thx", "cool", "aha", "ah")
+
+
+def opens_with(text: str, aspect: str) -> bool:
+    """Whether the message opens with one of the aspect's phrases (after "ok", "danke"):
+    "ok und welche garantie gilt da?", not "hotline und garantie?"."""
+    rest = " ".join(fold(text).replace("?", " ").replace(",", " ").split())
+    for lead in LEAD_WORDS:
+        if rest.startswith(f"{lead} "):
+            rest = rest[len(lead) + 1:]
+            break
+    return any(rest == word or rest.startswith(f"{word} ") for word in _aspects()[aspect])
+
+
+FOLLOWUP_OPENERS = ("und", "and", "what about", "how about", "und was ist mit", "und fur", "and for")
+
+
+def is_short_followup(text: str) -> bool:
+    """"und fuer das handy selbst?", "and the charger?": a few words after "und"/"and"."""
+    rest = " ".join(fold(text).replace("?", " ").replace(",", " ").split())
+    return len(rest.split()) <= 6 and any(rest == o or rest.startswith(f"{o} ") for o in FOLLOWUP_OPENERS)
 
 
 def asks_latest(text: str) -> bool:

@@ -121,6 +121,14 @@ def _named_languages(value: Optional[str]) -> List[Tuple[str, bool]]:
     return found
 
 
+def without_language_names(text: str) -> str:
+    """The text without the names of languages ("auf deutsch bitte, gekauft in polen" ->
+    "auf bitte, gekauft in polen"): what else a request to switch says."""
+    names = {name for words in LANGUAGE_WORDS.values() for name in words}
+    kept = [word for word in text.split() if fold(word.strip("?!.,:;")) not in names]
+    return " ".join(kept).strip()
+
+
 def requested_language(value: Optional[str]) -> Optional[str]:
     """"auf Englisch bitte" -> "en"; "she doesn't speak german, answer in
     english" -> "en"; the names of countries ("England", "Deutschland") name no language."""

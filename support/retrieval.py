@@ -6,7 +6,7 @@ so a new entry in knowledge/ is found as soon as it is there."""
 from __future__ import annotations
 
 import functools
-from typing import Dict, Iterable, List, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -14,6 +14,7 @@ from support.text import fold
 
 MIN_SCORE = 0.18  # below this the question describes no entry well enough
 NEAR_TOP = 0.8  # entries within this share of the best one are named too
+CLEARLY_BETTER = 1.25  # how much better the other catalogue's best entry must fit to be the one meant
 
 
 class Catalogue:
@@ -52,3 +53,14 @@ def catalogue(kind: str) -> Catalogue:
     entries = kb.channels if kind == "channel" else kb.tools
     vocabulary = entity_vocabulary()
     return Catalogue(entries, vocabulary["catalogue_words"][kind], vocabulary["retrieval_stopwords"])
+
+
+def better_elsewhere(question: str, kind: str) -> Optional[Tuple[str, str]]:
+    """(kind, id) of an entry of the other catalogue that the question describes
+    clearly better than any of `kind`'s ("firmware diagnose machen wie?" asked as
+    a self-service tool is the Support App's firmware diagnosis); None otherwise."""
+    other = "tool" if kind == "channel" else "channel"
+    own, theirs = catalogue(kind).search(question, 1), catalogue(other).search(question, 1)
+    if theirs and theirs[0][1] >= CLEARLY_BETTER * (own[0][1] if own else MIN_SCORE):
+        return other, theirs[0][0]
+    return None

@@ -20,6 +20,20 @@ LEAD_INS = ("greet", "switch_language")
 
 
 @functools.lru_cache(maxsize=1)
+def entity_topics() -> Dict[str, str]:
+    """Entity kinds that settle an ambiguity for the intent they belong to."""
+    raw = yaml.safe_load(OVERLAPS_FILE.read_text(encoding="utf-8")) or {}
+    return dict(raw.get("entity_topics") or {})
+
+
+@functools.lru_cache(maxsize=1)
+def either_answers() -> Set[FrozenSet[str]]:
+    """Pairs of intents where either answer finds what the message asks."""
+    raw = yaml.safe_load(OVERLAPS_FILE.read_text(encoding="utf-8")) or {}
+    return {frozenset(pair) for pair in raw.get("either_answers") or [] if len(set(pair)) == 2}
+
+
+@functools.lru_cache(maxsize=1)
 def answered_together() -> Set[FrozenSet[str]]:
     """Pairs of intents where the answer to one already says the other (the
     hotline's answer has its hours and whether it is open now)."""

@@ -515,7 +515,10 @@ async def test_handoff_for_country_without_hotline(lang):
 )
 async def test_service_partner_by_country(lang, word, code, response, name, partners):
     messages, events = await run(ActionServicePartner(), make_tracker(f"Wer macht den Service in {word}?", lang, "ask_service_partner", [("country", word)]))
-    assert names(messages) == [response]
+    hotline = knowledge().countries[code].hotline
+    assert names(messages) == [response] + (["utter_next_step_hotline"] if hotline else [])
+    if hotline:
+        assert messages[1]["number"] == hotline.number
     assert messages[0]["country"] == name
     if partners is not None:
         assert messages[0]["partners"] == partners
@@ -971,8 +974,8 @@ FOLLOWUPS = {
         "en": (["utter_handoff", "utter_hotline", "utter_open_now"], {"number": "+48 800 111 332"}),
     },
     "partner": {
-        "de": (["utter_partner_country"], {"partners": "Anovo und B2X", "country": "Spanien"}),
-        "en": (["utter_partner_country"], {"partners": "B2X", "country": "Poland"}),
+        "de": (["utter_partner_country", "utter_next_step_hotline"], {"partners": "Anovo und B2X", "country": "Spanien"}),
+        "en": (["utter_partner_country", "utter_next_step_hotline"], {"partners": "B2X", "country": "Poland"}),
     },
     "regional": {
         "de": (["utter_regional_model", "utter_hotline", "utter_partner_country"], {"region": "Europa (Spanien)"}),

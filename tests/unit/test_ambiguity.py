@@ -40,3 +40,20 @@ def test_a_confident_intent_is_left_alone():
     message = Message(data={TEXT: "hotline und garantie?", INTENT: {"name": "ask_hotline", "confidence": 0.9},
                             INTENT_RANKING_KEY: [{"name": "ask_hotline", "confidence": 0.9}]})
     assert AmbiguityResolver().process([message])[0].get(INTENT)["name"] == "ask_hotline"
+
+
+@pytest.mark.parametrize("kinds, first, second, kept", [
+    ({"region"}, "ask_hotline", "ask_regional_service", "ask_regional_service"),  # hotlines are per country
+    ({"purchase_date", "product"}, "check_warranty", "ask_eu_warranty", "check_warranty"),
+    ({"country"}, "ask_hotline", "ask_regional_service", None),  # a country belongs to both
+    ({"region"}, "ask_hotline", "ask_channels", None),  # the entity's topic is not among the two
+])
+def test_an_entity_only_one_answer_uses_settles_it(kinds, first, second, kept):
+    ranking = [{"name": "nlu_fallback"}, {"name": first}, {"name": second}]
+    assert kept_intent(ranking, "", kinds) == kept
+
+
+def test_the_entity_topic_may_be_third():
+    ranking = [{"name": n} for n in ("nlu_fallback", "ask_channels", "ask_hotline", "ask_regional_service", "greet")]
+    assert kept_intent(ranking, "what about support in south east asia", {"region"}) == "ask_regional_service"
+    assert kept_intent(ranking + [{"name": "ask_iws"}], "", {"country"}) is None

@@ -175,3 +175,56 @@ def test_out_of_scope_that_names_two_topics_is_the_first_of_them():
     # a date, however broken, is an answer to the warranty check
     assert run('am 31.02.2025 <img src=x onerror="window.__xss=2">', "out_of_scope") == "inform"
     assert run("gekauft am 32.13.2025", "out_of_scope") == "inform"
+
+
+@pytest.mark.parametrize("text, answer", [
+    ("im in london btw", True),
+    ("i'm in london", True),
+    ("bin grad in wien", True),
+    ("bin in der CH", True),
+    ("im in the uk now", True),
+    ("ich bin in", False),
+    ("bin in der warteschleife", False),  # no country
+    ("im in london and my phone is broken, who repairs it", False),  # a question of its own
+])
+def test_where_the_user_is_is_an_answer(text, answer):
+    from components.entity_filter import names_only_a_country
+
+    assert names_only_a_country(text, []) is answer
+
+
+def test_a_date_the_extractor_ran_into_the_product_is_a_date():
+    from components.entity_filter import clean
+
+    message = "handyhuelle 20.08.2026 in italien gekauft"
+    found = clean([entity("product", "handyhuelle 20.08.2026", message)], message, "inform")
+    assert values(found) == [("product", "handyhuelle"), ("purchase_date", "20.08.2026")]
+    assert message[found[1]["start"]:found[1]["end"]] == "20.08.2026"
+
+
+@pytest.mark.parametrize("text, intent, kinds, check", [
+    ("xiaomi 14 bought 30.11.2024 in italy. warranty?", "ask_warranty_period", ["product", "country"], True),
+    ("xiaomi pad 6 from poland, purchased march 2024 - warranty?", "ask_eu_warranty", ["product", "country"], True),
+    # service in another country: the EU rule's question, date or not
+    ("poco f6 gekauft am 10.03.2025 in spanien, geht reparatur in frankreich?", "ask_eu_warranty", ["product", "country", "country"], False),
+    ("wie lange garantie auf ein xiaomi 14", "ask_warranty_period", ["product"], False),  # no purchase, no date
+    ("xiaomi 14 gekauft in italien, wie lange garantie", "ask_warranty_period", ["product", "country"], False),  # no date
+    ("xiaomi 14 bought 30.11.2024 in italy", "ask_hotline", ["product", "country"], False),
+])
+def test_a_purchase_with_its_date_asks_for_the_check(text, intent, kinds, check):
+    from components.entity_filter import asks_a_check
+
+    assert asks_a_check(intent, text, [{"entity": kind} for kind in kinds]) is check
+
+
+@pytest.mark.parametrize("text, where", [
+    ("wo kann ich meine garantie online pruefen", True),
+    ("how do i check my warranty on the website", True),
+    ("garantie online pruefen", False),  # the check itself
+    ("where can i check my warranty", False),  # no channel named: the check
+    ("wie lange hab ich garantie in der app", False),
+])
+def test_where_to_check_is_a_channel_question(text, where):
+    from components.entity_filter import asks_where_to_check
+
+    assert asks_where_to_check(text) is where

@@ -53,3 +53,37 @@ def test_if_the_self_help_fails_the_hotline_is_asked_for_even_with_a_country():
     found = followup_in_message("ok and if that doesnt help? im in france", [{"entity": "country", "value": "france"}], "self_service")
     assert found == Followup("self_service", "escalate")
     assert followup_in_message("und wenn nicht wo kann ich firmware pakete selber checken", [], "self_service") is None
+
+
+@pytest.mark.parametrize("text", ["sorry, war doch in UK gekauft, nicht italien", "actually i bought it in france"])
+def test_a_corrected_country_of_purchase_repeats_the_check(text):
+    assert followup_in_message(text, [{"entity": "country"}], "warranty_check") == Followup("warranty_check", "country")
+
+
+@pytest.mark.parametrize("text, topic", [
+    ("sorry, war doch in UK gekauft", "hotline"),  # no check before it
+    ("bin jetzt in UK", "warranty_check"),  # where the user is, not where it was bought
+])
+def test_a_country_without_a_corrected_check_is_no_correction(text, topic):
+    assert followup_in_message(text, [{"entity": "country"}], topic) is None
+
+
+@pytest.mark.parametrize("text", ["und garantie hier?", "ok und welche garantie gilt da?", "what about the warranty there"])
+def test_warranty_rules_for_the_country_just_named(text):
+    assert followup(text, "hotline") == Followup("hotline", "warranty_rules")
+
+
+@pytest.mark.parametrize("text", [
+    "hotline und garantie?",  # two questions of its own
+    "und hab ich noch garantie?",  # the check, not the rules
+    "und garantie in polen?",  # a country of its own
+])
+def test_no_warranty_rules_followup(text):
+    entities = [{"entity": "country"}] if "polen" in text else []
+    assert followup_in_message(text, entities, "hotline") is None
+
+
+def test_a_channel_named_is_asked_about_itself():
+    text = "und whatsapp was kann man da machen"
+    assert followup(text, "channels") == Followup("channels", "with_it")
+    assert followup_in_message(text, [{"entity": "channel"}], "channels") is None

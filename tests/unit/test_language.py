@@ -375,3 +375,10 @@ def test_a_language_asked_for_beside_another_question(text, choice_value, expect
     data = {"text": text, "intent": {"name": "ask_service_partner"}, "entities": [choice(choice_value)],
             "language": detect(text).as_dict()}
     assert wanted_language(data, "de" if expected == "en" else "en") == expected
+
+
+def test_what_a_switch_request_says_besides_the_language():
+    from support.language import without_language_names
+
+    assert without_language_names("auf deutsch bitte") == "auf bitte"
+    assert without_language_names("can we continue in english? bought it in germany") == "can we continue in bought it in germany"
