@@ -7,6 +7,12 @@ webhook against the trained bot and writes reports/eval_conversations.{md,json}.
     python scripts/eval_conversations.py --only de-hotline
     python scripts/eval_conversations.py --set tests/conversations_blind
                                                          another set (report named after its folder)
+    python scripts/eval_conversations.py --channel whatsapp
+                                                         through the WhatsApp webhook instead: signed
+                                                         Cloud API deliveries to a bot of its own, the
+                                                         replies read off a fake Graph API (report
+                                                         *_whatsapp); each conversation from its own
+                                                         number, German ones from +49, English ones from +44
 
 A conversation is right when every checked turn is right. A turn that states
 a fact listed under `none` (or a hotline number other than the expected one)
@@ -32,6 +38,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "integration"))
+sys.path.insert(0, str(ROOT / "tests" / "channels"))
 
 from support.knowledge import knowledge  # noqa: E402
 from support.language import detect  # noqa: E402
@@ -127,6 +134,53 @@ def say(url: str, sender: str, text: str) -> List[Dict[str, Any]]:
     return []
 
 
+class WhatsAppTransport:
+    """Sends each turn as a signed Cloud API delivery to the bot's WhatsApp webhook
+    and reads what the bot sent that number off the fake Graph API: the turn is
+    over when nothing new has arrived for QUIET seconds."""
+
+    QUIET, LONGEST = 0.8, 30.0
+
+    def __init__(self, url: str, graph: Any) -> None:
+        self.url, self.graph = url, graph
+
+    @staticmethod
+    def number(conversation_id: str, lang: str) -> str:
+        digits = str(int(uuid.uuid5(uuid.NAMESPACE_URL, conversation_id)))[-9:]
+        return ("4915" if lang == "de" else "4477") + digits
+
+    def say(self, wa_id: str, text: str) -> List[Dict[str, Any]]:
+        from channel_testkit import sign, text_payload
+
+        before = len(self.graph.messages(to=wa_id))
+        body = json.dumps(text_payload(text, message_id=f"wamid.eval-{uuid.uuid4().hex}", wa_id=wa_id)).encode()
+        try:
+            requests.post(f"{self.url}/webhooks/whatsapp/webhook", data=body, timeout=30,
+                          headers={"Content-Type": "application/json", "X-Hub-Signature-256": sign(body)}).raise_for_status()
+        except requests.RequestException as error:
+            return [{"text": f"<request failed: {error}>"}]
+        deadline, last_change, seen = time.monotonic() + self.LONGEST, time.monotonic(), before
+        while time.monotonic() < deadline:
+            count = len(self.graph.messages(to=wa_id))
+            if count != seen:
+                seen, last_change = count, time.monotonic()
+            elif count > before and time.monotonic() - last_change >= self.QUIET:
+                break
+            time.sleep(0.05)
+        return [whatsapp_message(r.body) for r in self.graph.messages(to=wa_id)[before:]]
+
+
+def whatsapp_message(body: Dict[str, Any]) -> Dict[str, Any]:
+    """A Graph API message body as the REST channel would give it (text and button titles)."""
+    if body.get("type") == "text":
+        return {"text": body["text"]["body"]}
+    interactive = body.get("interactive") or {}
+    action = interactive.get("action") or {}
+    titles = [b["reply"]["title"] for b in action.get("buttons") or []]
+    titles += [row["title"] for section in action.get("sections") or [] for row in section.get("rows") or []]
+    return {"text": (interactive.get("body") or {}).get("text", ""), "buttons": [{"title": t} for t in titles]}
+
+
 def reply_of(messages: List[Dict[str, Any]]) -> tuple:
     parts, asked = [], False
     for message in messages:
@@ -139,11 +193,15 @@ def reply_of(messages: List[Dict[str, Any]]) -> tuple:
     return text, asked or "?" in text
 
 
-def play(url: str, conversation: Dict[str, Any], run: str, numbers: List[str]) -> Dict[str, Any]:
+def play(url: str, conversation: Dict[str, Any], run: str, numbers: List[str],
+         whatsapp: Optional[WhatsAppTransport] = None) -> Dict[str, Any]:
     sender = f"eval-{run}-{conversation['id']}"
+    if whatsapp is not None:
+        sender = whatsapp.number(f"{run}-{conversation['id']}", conversation["lang"])
     turns = []
     for turn in conversation["turns"]:
-        text, asked = reply_of(say(url, sender, turn["user"]))
+        messages = whatsapp.say(sender, turn["user"]) if whatsapp else say(url, sender, turn["user"])
+        text, asked = reply_of(messages)
         expect = turn.get("expect")
         result = check_turn(expect, text, asked, numbers) if expect else TurnResult(user="", reply=text)
         result.user = turn["user"]
@@ -171,15 +229,16 @@ def summary(results: List[Dict[str, Any]]) -> Dict[str, Any]:
 
 
 def write_report(results: List[Dict[str, Any]], figures: Dict[str, Any], started: str, seconds: float,
-                 name: str = "eval_conversations") -> None:
+                 name: str = "eval_conversations", channel: str = "rest") -> None:
     REPORTS.mkdir(exist_ok=True)
     (REPORTS / f"{name}.json").write_text(
-        json.dumps({"started": started, "seconds": round(seconds, 1), "clock": CLOCK, "figures": figures,
+        json.dumps({"started": started, "seconds": round(seconds, 1), "clock": CLOCK, "channel": channel, "figures": figures,
                     "failures": [r for r in results if not r["right"]]}, ensure_ascii=False, indent=1),
         encoding="utf-8")
     lines = [
-        "# Held-out conversations through the REST webhook", "",
-        f"`make eval` (`scripts/eval_conversations.py`), started {started}, {seconds:.0f} s; bot clock frozen at {CLOCK}.", "",
+        f"# Held-out conversations through the {CHANNEL_NAMES[channel]}", "",
+        f"`make eval` (`scripts/eval_conversations.py{' --channel whatsapp' if channel == 'whatsapp' else ''}`), "
+        f"started {started}, {seconds:.0f} s; bot clock frozen at {CLOCK}.", "",
         "| lang | conversations | right | share | checked turns | turns right | confident wrong answers |",
         "|---|---|---|---|---|---|---|",
     ]
@@ -201,37 +260,55 @@ def write_report(results: List[Dict[str, Any]], figures: Dict[str, Any], started
     (REPORTS / f"{name}.md").write_text("\n".join(lines), encoding="utf-8")
 
 
+CHANNEL_NAMES = {"rest": "REST webhook", "whatsapp": "WhatsApp webhook (signed Cloud API deliveries, replies read off a fake Graph API)"}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="a running bot (clock frozen at CLOCK)")
     parser.add_argument("--only", help="play only conversations whose id starts with this")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--set", type=Path, default=CONVERSATIONS, help="folder of conversations (de/, en/)")
+    parser.add_argument("--channel", choices=sorted(CHANNEL_NAMES), default="rest")
     args = parser.parse_args()
+    if args.channel == "whatsapp" and args.url:
+        parser.error("--channel whatsapp starts a bot of its own (wired to a fake Graph API); leave out --url")
     folder = args.set.resolve()
     name = "eval_conversations" if folder == CONVERSATIONS else f"eval_{folder.name}"
+    name += "_whatsapp" if args.channel == "whatsapp" else ""
     conversations = load(args.only, folder)
     numbers = hotline_numbers()
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     begin = time.monotonic()
-    bot = None
+    bot, graph_api, whatsapp = None, None, None
     url = args.url
     if url is None:
         from bot_processes import make_bot
 
-        bot = make_bot(Path(tempfile.mkdtemp(prefix="eval-conv-")), {"SUPPORT_BOT_NOW": CLOCK, "LOG_LEVEL": "WARNING"})
+        env = {"SUPPORT_BOT_NOW": CLOCK, "LOG_LEVEL": "WARNING"}
+        if args.channel == "whatsapp":
+            from channel_testkit import running_graph_api, whatsapp_env
+
+            graph_api = running_graph_api()
+            fake_graph = next(graph_api)
+            env.update(whatsapp_env(fake_graph))
+        bot = make_bot(Path(tempfile.mkdtemp(prefix="eval-conv-")), env)
         bot.start_actions()
         bot.start_rasa()
         url = bot.url
     try:
+        if graph_api is not None:
+            whatsapp = WhatsAppTransport(url, fake_graph)
         run = uuid.uuid4().hex[:8]
         with ThreadPoolExecutor(max_workers=args.workers) as pool:
-            results = list(pool.map(lambda c: play(url, c, run, numbers), conversations))
+            results = list(pool.map(lambda c: play(url, c, run, numbers, whatsapp), conversations))
     finally:
         if bot is not None:
             bot.stop_all()
+        if graph_api is not None:
+            graph_api.close()
     figures = summary(results)
-    write_report(results, figures, started, time.monotonic() - begin, name)
+    write_report(results, figures, started, time.monotonic() - begin, name, args.channel)
     print(json.dumps(figures, indent=1))
     print(f"eval: report in {(REPORTS / f'{name}.md').relative_to(ROOT)}")
     return 0

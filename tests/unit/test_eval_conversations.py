@@ -25,3 +25,17 @@ def test_ask_and_language():
     result = check_turn({"ask": True, "lang": "en"}, "Das ist die Antwort.", False, NUMBERS)
     assert "should ask back" in result.problems and "reply in de, expected en" in result.problems
     assert check_turn({"ask": True}, "", True, NUMBERS).problems == ["no reply"]
+
+
+def test_whatsapp_messages_read_as_the_rest_channel_gives_them():
+    from scripts.eval_conversations import WhatsAppTransport, reply_of, whatsapp_message
+
+    buttons = {"type": "interactive", "interactive": {"type": "button", "body": {"text": "Welches Land?"},
+               "action": {"buttons": [{"type": "reply", "reply": {"id": "/inform", "title": "Deutschland"}}]}}}
+    listed = {"type": "interactive", "interactive": {"type": "list", "body": {"text": "…"},
+              "action": {"button": "Länder", "sections": [{"rows": [{"id": "/x", "title": "UK"}]}]}}}
+    text, asked = reply_of([whatsapp_message({"type": "text", "text": {"body": "Hallo"}}),
+                            whatsapp_message(buttons), whatsapp_message(listed)])
+    assert text.split("\n") == ["Hallo", "Welches Land?", "Deutschland", "…", "UK"] and asked
+    german, english = WhatsAppTransport.number("de-1", "de"), WhatsAppTransport.number("en-1", "en")
+    assert german.startswith("49") and english.startswith("44") and german != WhatsAppTransport.number("de-2", "de")
