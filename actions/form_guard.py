@@ -37,6 +37,11 @@ def wants_to_leave(tracker: Tracker) -> bool:
     return intent in TOPIC_INTENTS and _has(message.get("text") or "", "stop_markers")
 
 
+def asks_why(text: str) -> bool:
+    """"warum willst du das wissen?", "why do you need that": a question about the question."""
+    return _has(text, "side_questions")
+
+
 def is_side_question(text: str) -> bool:
     """"warum willst du das wissen?", "why?", "keine ahnung" instead of an answer."""
     return _has(text, "side_questions") or (text.strip().endswith("?") and len(fold(text).split()) <= 6)

@@ -158,3 +158,17 @@ def test_the_complaint_intent_has_its_rule_and_is_no_form_answer():
     rules = yaml.safe_load(open("data/rules.yml", encoding="utf-8"))["rules"]
     assert any(rule["steps"] == [{"intent": "complain"}, {"action": "action_complaint"}] for rule in rules)
     assert "complain" in DOMAIN["slots"]["purchase_date"]["mappings"][-1]["not_intent"]
+
+
+@aio
+@pytest.mark.parametrize("text,slot,response", [
+    ("warum willst du das wissen?", "product", "utter_form_why_product"),
+    ("why do you need that?", "purchase_date", "utter_form_why_purchase_date"),
+    ("wie wird das wetter morgen?", "product", "utter_out_of_scope"),  # no question about the check
+])
+async def test_a_question_back_inside_the_check_gets_why_the_bot_asks(text, slot, response):
+    from actions.form_aside import ActionFormAside
+
+    tracker = make_tracker(text, "de", "out_of_scope", slots={"requested_slot": slot}, active_loop={"name": "warranty_form"})
+    messages, events = await run(ActionFormAside(), tracker)
+    assert names(messages) == [response] and events == []
