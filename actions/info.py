@@ -93,7 +93,7 @@ def asked_entries(tracker: Tracker, entity: str, words: Dict[str, tuple]) -> Lis
 def names_entry_outright(text: str, words: Dict[str, tuple], ident: str) -> bool:
     """Whether the message names the entry by its own name ("whatsapp", "hyperos"),
     not by a word it shares with others ("app", "update")."""
-    shared = {"app", "update", "firmware", "chat", "web", "seite", "site", "nummer", "number"}
+    shared = set(entity_vocabulary()["catalogue_shared_words"])
     folded = fold(text).replace(" ", "")
     return any(word in folded for word in words.get(ident, ()) if word not in shared and len(word) > 3)
 
