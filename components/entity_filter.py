@@ -29,6 +29,7 @@ from rasa.shared.nlu.training_data.message import Message
 from components.stateless import StatelessMessageComponent
 from support import clock
 from support.dates import DateProblem, parse_purchase_date
+from support.followups import is_question
 from support.names import countries, partners_named
 from support.topics import topics_in
 from support.vocabulary import entity_vocabulary
@@ -213,7 +214,7 @@ class EntitySanityFilter(StatelessMessageComponent):
             elif intent == "out_of_scope" and states_a_purchase(text, entities):
                 # "xiaomi 14, gekauft in madrid": what was bought (and where) answers the warranty check
                 _set_intent(message, "inform")
-            elif intent in NOT_ABOUT_PERIODS and names_a_period(text):
+            elif (intent in NOT_ABOUT_PERIODS or (intent == "inform" and is_question(text))) and names_a_period(text):
                 # "dachte in indien gibts 12 monate?": a length of warranty asked about
                 _set_intent(message, "ask_warranty_period")
             elif intent == "check_warranty" and asks_where_to_check(text):
@@ -255,7 +256,8 @@ def names_only_a_country(text: str, entities: List[Dict[str, Any]]) -> bool:
 
 
 # Intents whose answers hold no warranty period: a period named in such a message
-# ("12 monate?") is what it asks about.
+# ("12 monate?") is what it asks about; so is a period in a question the
+# classifier took for a piece of information ("12 or 24 months in malaysia?").
 NOT_ABOUT_PERIODS = ("ask_regional_service", "ask_hotline", "ask_opening_hours", "ask_channels", "ask_self_service",
                      "ask_service_partner", "out_of_scope")
 PERIOD = re.compile(r"(?<![\w.])(?:\d{1,2}|sechs|zwolf|six|twelve)[ -]?(?:monate?n?|monats?|months?|jahre?n?|years?)\b(?!\s+(?:ago|back|her|zuruck))")

@@ -228,3 +228,20 @@ def test_where_to_check_is_a_channel_question(text, where):
     from components.entity_filter import asks_where_to_check
 
     assert asks_where_to_check(text) is where
+
+
+@pytest.mark.parametrize("text, intent, period", [
+    ("dachte in indien gibts 12 monate?", "ask_regional_service", True),
+    ("12 or 24 months in malaysia?", "inform", True),
+    ("vor 12 monaten in malaysia", "inform", False),  # a purchase date, the warranty check's answer
+    ("2 years", "inform", False),  # no question: the answer to "when did you buy it?"
+    ("6 months ago in india", "ask_regional_service", False),
+])
+def test_a_period_named_in_a_question_asks_for_the_period(text, intent, period):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.entity_filter import EntitySanityFilter
+
+    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.6}})
+    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
+    assert (message.get("intent")["name"] == "ask_warranty_period") is period
