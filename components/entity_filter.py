@@ -30,6 +30,7 @@ from components.stateless import StatelessMessageComponent
 from support import clock
 from support.dates import DateProblem, parse_purchase_date
 from support.followups import is_question
+from support.language import SWITCH_INTENT, language_asked_for
 from support.names import countries, partners_named
 from support.topics import topics_in
 from support.vocabulary import entity_vocabulary
@@ -214,6 +215,12 @@ class EntitySanityFilter(StatelessMessageComponent):
             elif intent == "out_of_scope" and states_a_purchase(text, entities):
                 # "xiaomi 14, gekauft in madrid": what was bought (and where) answers the warranty check
                 _set_intent(message, "inform")
+            elif intent != SWITCH_INTENT and asks_only_for_a_language(text, entities):
+                # "antworte ab jetzt auf deutsch": the switch, whatever the classifier guessed
+                _set_intent(message, SWITCH_INTENT)
+            elif intent in NAMING_INTENTS and names_only_a_product(text, entities):
+                # "xiaomi 13pro", "nur die hülle": an answer (to the last question or the check's)
+                _set_intent(message, "inform")
             elif (intent in NOT_ABOUT_PERIODS or (intent == "inform" and is_question(text))) and names_a_period(text):
                 # "dachte in indien gibts 12 monate?": a length of warranty asked about
                 _set_intent(message, "ask_warranty_period")
@@ -253,6 +260,32 @@ def names_only_a_country(text: str, entities: List[Dict[str, Any]]) -> bool:
         return False
     # the classifier or the entity filter saw a country there, or the words are a city's name
     return bool(lead) or any(e.get("entity") == "country" for e in entities)
+
+
+# Topic intents a bare product name is sometimes filed under ("xiaomi 13pro" as ask_iws).
+NAMING_INTENTS = ("ask_iws", "ask_warranty_period", "ask_eu_warranty", "ask_hotline", "ask_self_service", "ask_channels",
+                  "out_of_scope")
+
+
+def asks_only_for_a_language(text: str, entities: List[Dict[str, Any]]) -> bool:
+    """A language asked for ("auf deutsch", "in english") and no topic, country or product."""
+    if language_asked_for(text) is None or topics_in(text):
+        return False
+    named = [e for e in entities if e.get("entity") in ("product", "purchase_date")
+             or (e.get("entity") == "country" and fold(str(e.get("value"))) not in LANGUAGE_NAMES)]
+    return not named
+
+
+def names_only_a_product(text: str, entities: List[Dict[str, Any]]) -> bool:
+    """A message that is a product's name and filler words only ("nur die hülle")."""
+    products = [e for e in entities if e.get("entity") == "product" and e.get("start") is not None]
+    if not products or len(text.split()) > 6:
+        return False
+    rest = text
+    for entity in sorted(products, key=lambda e: -e["start"]):
+        rest = rest[:entity["start"]] + " " + rest[entity["end"]:]
+    fillers = {fold(w) for w in entity_vocabulary()["product_fillers"]}
+    return all(word in fillers for word in fold(rest).replace("?", " ").replace(",", " ").replace(".", " ").replace("!", " ").split())
 
 
 # Intents whose answers hold no warranty period: a period named in such a message

@@ -129,6 +129,11 @@ def without_language_names(text: str) -> str:
     return " ".join(kept).strip()
 
 
+def language_asked_for(text: Optional[str]) -> Optional[str]:
+    """The language a text asks for with a preposition ("auf deutsch", "in english"), or None."""
+    return next((lang for lang, led in _named_languages(text) if led), None)
+
+
 def requested_language(value: Optional[str]) -> Optional[str]:
     """"auf Englisch bitte" -> "en"; "she doesn't speak german, answer in
     english" -> "en"; the names of countries ("England", "Deutschland") name no language."""

@@ -245,3 +245,21 @@ def test_a_period_named_in_a_question_asks_for_the_period(text, intent, period):
     message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.6}})
     EntitySanityFilter.__new__(EntitySanityFilter).process([message])
     assert (message.get("intent")["name"] == "ask_warranty_period") is period
+
+
+@pytest.mark.parametrize("text, entities, intent, expected", [
+    ("antworte ab jetzt auf deutsch", [], "ask_opening_hours", "switch_language"),
+    ("hotline in english please", [], "ask_hotline", "ask_hotline"),  # a question beside the language
+    ("nur die hülle", [("product", "hülle")], "ask_warranty_period", "inform"),
+    ("xiaomi 13pro", [("product", "xiaomi 13pro")], "ask_iws", "inform"),
+    ("ist mein xiaomi 13 pro bei iws dabei?", [("product", "xiaomi 13 pro")], "ask_iws", "ask_iws"),
+])
+def test_a_bare_language_or_product_is_what_it_names(text, entities, intent, expected):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.entity_filter import EntitySanityFilter
+
+    found = [entity(kind, value, text) for kind, value in entities]
+    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.6}, "entities": found})
+    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
+    assert message.get("intent")["name"] == expected
