@@ -51,7 +51,7 @@ class ActionFollowup(Action):
         if topic == "iws" and entity_values(tracker, "product"):
             return await ActionIws().run(dispatcher, tracker, domain)
         if topic == "warranty_period" and entity_values(tracker, "product"):
-            if names_only_a_product(message.get("text") or "") and not (tracker.get_slot("country") or countries_in_message(tracker)[0]):
+            if is_short_product_answer(message.get("text") or "") and not (tracker.get_slot("country") or countries_in_message(tracker)[0]):
                 # "ladegeraet" after the overview of the rules: the check for it (the form asks the rest)
                 return [FollowupAction("warranty_form")]
             return await ActionWarrantyPeriod().run(dispatcher, tracker, domain)
@@ -75,7 +75,7 @@ class ActionFollowup(Action):
         return [SlotSet("last_topic", topic)]
 
 
-def names_only_a_product(text: str) -> bool:
+def is_short_product_answer(text: str) -> bool:
     """"ladegeraet", "redmi note 13": an answer, not a question ("and the phone itself?")."""
     return "?" not in text and 0 < len(text.split()) <= 3 and product_in(text) is not None
 
