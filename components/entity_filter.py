@@ -18,7 +18,6 @@ lost (the text is kept).
 """
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any, Dict, List
 
@@ -33,7 +32,7 @@ from support.followups import is_question
 from support.language import SWITCH_INTENT, language_asked_for
 from support.names import countries, partners_named
 from support.topics import topics_in
-from support.vocabulary import entity_vocabulary
+from support.vocabulary import entity_vocabulary, longest_first, without_lead_word
 from support.text import fold
 
 
@@ -239,12 +238,6 @@ def _set_intent(message: Message, name: str) -> None:
     message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": 1.0}], add_to_output=True)
 
 
-@functools.lru_cache(maxsize=None)
-def longest_first(key: str) -> List[List[str]]:
-    """A word list of resources/entity_vocabulary.yml, folded and split, longest phrase first."""
-    return sorted((fold(w).split() for w in entity_vocabulary()[key]), key=len, reverse=True)
-
-
 def names_only_a_country(text: str, entities: List[Dict[str, Any]]) -> bool:
     """"D", "U.K.", "Polen?", "bought in kuala lumpur": a message that is
     nothing but a country (and where it was bought) is an answer (inform),
@@ -349,12 +342,7 @@ NOT_A_QUESTION = ("out_of_scope", "greet", "thank", "affirm", "deny", "bot_chall
 def follows_up_on_a_country(text: str, openers_key: str = "followup_openers") -> bool:
     """"und indonesien? ...", "even in spain?", "danke, und in polen?": a
     follow-up opener, then a country, is the last question asked again."""
-    words = fold(text).replace(",", " ").split()
-    for lead in longest_first("followup_lead_words"):
-        if words[:len(lead)] == lead:
-            words = words[len(lead):]
-            break
-    rest = " ".join(words)
+    rest = " ".join(without_lead_word(fold(text).replace(",", " ").split()))
     openers = (" ".join(phrase) for phrase in longest_first(openers_key))
     opener = next((o for o in openers if rest == o or rest.startswith(f"{o} ")), None)
     if opener is None:

@@ -14,6 +14,7 @@ from typing import Dict, List, Optional, Sequence
 import yaml
 
 from support.text import fold
+from support.vocabulary import opens_with_one_of, without_lead_word
 
 WORDS_FILE = Path(__file__).resolve().parent.parent / "resources" / "followup_words.yml"
 
@@ -108,27 +109,17 @@ def followup_in_message(text: str, entities: Sequence[Dict], last_topic: Optiona
                     names_date="purchase_date" in kinds, names_entry=bool(kinds & {"channel", "tool"}))
 
 
-LEAD_WORDS = ("ok", "okay", "oki", "alles klar", "gut", "super", "danke", "thanks", "thx", "cool", "aha", "ah")
-
-
 def opens_with(text: str, aspect: str) -> bool:
     """Whether the message opens with one of the aspect's phrases (after "ok", "danke"):
     "ok und welche garantie gilt da?", not "hotline und garantie?"."""
-    rest = " ".join(fold(text).replace("?", " ").replace(",", " ").split())
-    for lead in LEAD_WORDS:
-        if rest.startswith(f"{lead} "):
-            rest = rest[len(lead) + 1:]
-            break
+    rest = " ".join(without_lead_word(fold(text).replace("?", " ").replace(",", " ").split()))
     return any(rest == word or rest.startswith(f"{word} ") for word in _aspects()[aspect])
-
-
-FOLLOWUP_OPENERS = ("und", "and", "what about", "how about", "und was ist mit", "und fur", "and for")
 
 
 def is_short_followup(text: str) -> bool:
     """"und fuer das handy selbst?", "and the charger?": a few words after "und"/"and"."""
     rest = " ".join(fold(text).replace("?", " ").replace(",", " ").split())
-    return len(rest.split()) <= 6 and any(rest == o or rest.startswith(f"{o} ") for o in FOLLOWUP_OPENERS)
+    return len(rest.split()) <= 6 and opens_with_one_of(rest, "short_followup_openers")
 
 
 def asks_latest(text: str) -> bool:
