@@ -11,6 +11,7 @@ from babel.lists import format_list
 from babel.units import format_unit
 
 from support.knowledge import WEEKDAYS
+from support.phrases import phrase
 
 LOCALES = {"de": "de_DE", "en": "en_GB"}
 
@@ -66,16 +67,15 @@ def join(items: Iterable[str], lang: str) -> str:
 
 
 def days_range(codes: Optional[Iterable[str]], lang: str) -> Optional[str]:
-    """("mon".."fri") -> "Montag bis Freitag"; every day -> "täglich"/"daily"."""
+    """("mon".."fri") -> "Montag bis Freitag"; every day -> "täglich" (resources/phrases.yml)."""
     if not codes:
         return None
     codes = list(codes)
     if len(codes) == 7:
-        return "täglich" if lang == "de" else "daily"
+        return phrase("days_every_day", lang)
     indexes = [WEEKDAYS.index(c) for c in codes]
     if indexes == list(range(indexes[0], indexes[-1] + 1)) and len(indexes) > 2:
-        connector = "bis" if lang == "de" else "to"
-        return f"{day_name(codes[0], lang)} {connector} {day_name(codes[-1], lang)}"
+        return phrase("days_span", lang, first=day_name(codes[0], lang), last=day_name(codes[-1], lang))
     return join((day_name(c, lang) for c in codes), lang)
 
 

@@ -9,6 +9,7 @@ from rasa.core.channels.channel import OutputChannel
 from channels.whatsapp.coerce import _as_dict, _as_str
 from channels.whatsapp.graph_api import GraphApiClient
 from channels.whatsapp.settings import CHANNEL_NAME
+from support.phrases import phrase
 
 logger = logging.getLogger(__package__)  # "channels.whatsapp" in every module
 
@@ -26,7 +27,7 @@ MAX_LIST_BUTTON_LENGTH = 20
 #: Label of the button that opens a list message (the bot is bilingual and the
 #: output channel does not know the language; a response can override it with
 #: ``metadata: {list_button: "..."}``).
-DEFAULT_LIST_BUTTON = "Optionen / Options"
+DEFAULT_LIST_BUTTON = f"{phrase('list_button', 'de')} / {phrase('list_button', 'en')}"
 
 
 def split_text(text: Text, limit: int = MAX_TEXT_LENGTH) -> List[Text]:
