@@ -15,13 +15,16 @@ from actions.common import countries_in_message, language
 from actions.multi_topic import ACTIONS
 from support.phrases import has_phrase, phrase
 
+CANDIDATES = 3  # the classifier's guesses a topic offered must be among
 ENTITIES_KEPT = ("country", "product", "purchase_date", "weekday", "channel", "region", "tool")
 
 
 def topics(tracker: Tracker, limit: int = 2) -> List[str]:
-    """The most likely topic intents of the latest message, best first."""
+    """The most likely topic intents of the latest message, best first: of the
+    classifier's first three guesses only ("tell me a joke", ranked complain,
+    thank, handoff, is no question between two topics)."""
     ranking = tracker.latest_message.get("intent_ranking") or []
-    names = [item.get("name") for item in ranking if item.get("name") != "nlu_fallback"]
+    names = [item.get("name") for item in ranking if item.get("name") != "nlu_fallback"][:CANDIDATES]
     return [name for name in names if has_phrase(f"topic_{name}")][:limit]
 
 

@@ -104,6 +104,21 @@ async def test_without_two_topics_to_offer_the_bot_asks_to_rephrase():
 
 
 @pytest.mark.asyncio
+async def test_topics_far_down_the_ranking_are_not_offered():
+    """"tell me a joke": complain and thank lead, two topics trail far behind; no either/or question."""
+    from actions.clarify import ActionClarify
+
+    tracker = make_tracker("tell me a joke", "en", "nlu_fallback")
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.35}, {"name": "complain", "confidence": 0.29},
+        {"name": "thank", "confidence": 0.245}, {"name": "human_handoff", "confidence": 0.149},
+        {"name": "ask_service_partner", "confidence": 0.1}]
+    dispatcher = CollectingDispatcher()
+    await ActionClarify().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_default"]
+
+
+@pytest.mark.asyncio
 async def test_the_country_of_purchase_is_not_given_a_hotline_it_was_not_asked_for():
     dispatcher = CollectingDispatcher()
     text = "was ist die nummer in DE und kann ich mein in FR gekauftes handy hier reparieren lassen"
