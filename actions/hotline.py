@@ -245,7 +245,7 @@ class ActionOpeningHours(CountryTopicAction):
             response = {True: "utter_open_on_day", False: "utter_closed_on_day", None: "utter_day_not_given"}[answer]
             dispatcher.utter_message(
                 response=response,
-                day=formatting.day_name(code, lang),
+                days=formatting.days_adverb(code, lang),
                 country=country.name(lang),
                 hours=hours_text(country, lang),
             )

@@ -252,6 +252,9 @@ class ActionServicePartner(CountryTopicAction):
             # "who do I ask in the UK?": the partner repairs, the hotline is where to start
             dispatcher.utter_message(response="utter_next_step_hotline", country=country.name(lang),
                                      number=country.hotline.number, hours=hours_text(country, lang))
+        else:
+            # "wer repariert handys in oesterreich": no hotline known, so a channel the source names
+            dispatcher.utter_message(response="utter_next_step_website")
 
 
 def region_named(tracker: Tracker) -> Optional[Dict[str, Any]]:

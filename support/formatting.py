@@ -24,6 +24,12 @@ def day_name(code: str, lang: str) -> str:
     return get_day_names("wide", locale=locale(lang))[WEEKDAYS.index(code)]
 
 
+def days_adverb(code: str, lang: str) -> str:
+    """Every such weekday: "samstags" (a German adverb, lower case), "Saturdays"."""
+    name = f"{day_name(code, lang)}s"
+    return name.lower() if lang == "de" else name
+
+
 def long_date(value: date, lang: str) -> str:
     return _format_date(value, format="long", locale=locale(lang))
 
