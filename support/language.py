@@ -21,6 +21,7 @@ from support.text import fold
 LANGUAGES = ("de", "en")
 MARKERS_FILE = Path(__file__).resolve().parent.parent / "resources" / "language_markers.yml"
 DECISIVE_MARGIN = 1.0
+NGRAM_ALONE_WORDS = 5  # words from which py3langid's guess decides without any marker word
 CHOICE_ENTITY = "language_choice"
 SWITCH_INTENT = "switch_language"
 
@@ -90,13 +91,17 @@ def detect(text: Optional[str]) -> Detection:
                 strong += sign
             elif token in markers[lang]["words"]:
                 score += sign
+    markers_net = score
     if len(alpha) < 2:
         score = 0.0  # a lone word only counts when it is a strong marker
     if alpha:
         weight = 0.5 if len(alpha) < 3 else 1.0
         score += weight * _ngram_lean(" ".join(alpha))
     score += strong * 1.5
-    decisive = abs(score) >= DECISIVE_MARGIN and (len(alpha) >= 2 or strong != 0)
+    # the n-gram model alone decides only a longer message: "is a xiaomi 14 ultra"
+    # (marker words that cancel out, a model name) is no switch to English
+    evidence = markers_net != 0 or strong != 0 or len(alpha) >= NGRAM_ALONE_WORDS
+    decisive = abs(score) >= DECISIVE_MARGIN and (len(alpha) >= 2 or strong != 0) and evidence
     names = _country_names()
     hint = sum(0.6 for t in alpha if t in names["de"]) - sum(0.6 for t in alpha if t in names["en"])
     if len(alpha) < 2:  # "Garantie?", "warranty?": a lone marker word leans a first message, decides nothing

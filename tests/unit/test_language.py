@@ -150,7 +150,8 @@ def test_chat_style_messages(text, language):
     assert (result.language, result.decisive) == (language, True)
 
 
-@pytest.mark.parametrize("text", ["und in polen?", "und polen?", "und in spanien?", "Handy kaputt", "geht whatsapp"])
+@pytest.mark.parametrize("text", ["und in polen?", "und polen?", "und in spanien?", "Handy kaputt", "geht whatsapp",
+                                  "is a xiaomi 14 ultra", "is kaputt"])
 def test_short_german_follow_ups_never_switch_to_english(text):
     """Too short to be decisive, but they must not flip a German conversation."""
     result = detect(text)
