@@ -43,6 +43,11 @@ def kept_intent(ranking: List[dict], text: str = "", entity_kinds: Iterable[str]
         return named[0]
     if len(named) == 1 and named[0] in ranked[:2]:
         return named[0]
+    unique = {intent for intent in pointed if intent}
+    if text and not named and len(unique) == 1:
+        # "what about support in south east asia": no topic word, only a region,
+        # and a region belongs to one answer, wherever the classifier ranks it
+        return unique.pop()
     return None
 
 

@@ -57,3 +57,14 @@ def test_the_entity_topic_may_be_third():
     ranking = [{"name": n} for n in ("nlu_fallback", "ask_channels", "ask_hotline", "ask_regional_service", "greet")]
     assert kept_intent(ranking, "what about support in south east asia", {"region"}) == "ask_regional_service"
     assert kept_intent(ranking + [{"name": "ask_iws"}], "", {"country"}) is None
+
+
+@pytest.mark.parametrize("text, kinds, kept", [
+    ("what about support in south east asia", {"region"}, "ask_regional_service"),  # no topic word: the region's answer
+    ("support in europe?", {"region"}, "ask_regional_service"),
+    ("nummer oder whatsapp in asien?", {"region"}, "ask_hotline"),  # topic words decide, not the region
+    ("what about support in asia and the date", {"region", "purchase_date"}, None),  # two answers pointed at
+])
+def test_a_region_without_topic_words_is_the_regional_answer(text, kinds, kept):
+    ranking = [{"name": n} for n in ("nlu_fallback", "ask_channels", "ask_hotline", "human_handoff", "ask_regional_service")]
+    assert kept_intent(ranking, text, kinds) == kept
