@@ -32,7 +32,7 @@ from support.followups import is_question
 from support.language import SWITCH_INTENT, language_asked_for
 from support.names import countries, partners_named
 from support.topics import topics_in
-from support.vocabulary import entity_vocabulary, longest_first, without_lead_word
+from support.vocabulary import entity_vocabulary, longest_first, opening_phrase_of, without_lead_word
 from support.text import fold
 
 
@@ -343,8 +343,7 @@ def follows_up_on_a_country(text: str, openers_key: str = "followup_openers") ->
     """"und indonesien? ...", "even in spain?", "danke, und in polen?": a
     follow-up opener, then a country, is the last question asked again."""
     rest = " ".join(without_lead_word(fold(text).replace(",", " ").split()))
-    openers = (" ".join(phrase) for phrase in longest_first(openers_key))
-    opener = next((o for o in openers if rest == o or rest.startswith(f"{o} ")), None)
+    opener = opening_phrase_of(rest, openers_key)
     if opener is None:
         return False
     clause = rest[len(opener):].split("?")[0].split()[:4]  # the country comes right after the opener

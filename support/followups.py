@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Sequence
 import yaml
 
 from support.text import fold
-from support.vocabulary import opens_with_one_of, without_lead_word
+from support.vocabulary import opening_phrase, opening_phrase_of, without_lead_word
 
 WORDS_FILE = Path(__file__).resolve().parent.parent / "resources" / "followup_words.yml"
 
@@ -113,13 +113,13 @@ def opens_with(text: str, aspect: str) -> bool:
     """Whether the message opens with one of the aspect's phrases (after "ok", "danke"):
     "ok und welche garantie gilt da?", not "hotline und garantie?"."""
     rest = " ".join(without_lead_word(fold(text).replace("?", " ").replace(",", " ").split()))
-    return any(rest == word or rest.startswith(f"{word} ") for word in _aspects()[aspect])
+    return opening_phrase(rest, _aspects()[aspect]) is not None
 
 
 def is_short_followup(text: str) -> bool:
     """"und fuer das handy selbst?", "and the charger?": a few words after "und"/"and"."""
     rest = " ".join(fold(text).replace("?", " ").replace(",", " ").split())
-    return len(rest.split()) <= 6 and opens_with_one_of(rest, "short_followup_openers")
+    return len(rest.split()) <= 6 and opening_phrase_of(rest, "short_followup_openers") is not None
 
 
 def asks_latest(text: str) -> bool:

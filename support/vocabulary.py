@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, Iterable, List, Optional
 
 import yaml
 
@@ -32,6 +32,11 @@ def without_lead_word(words: List[str]) -> List[str]:
     return words
 
 
-def opens_with_one_of(rest: str, key: str) -> bool:
-    """Whether the folded text is, or starts with, a phrase of the vocabulary list."""
-    return any(rest == o or rest.startswith(f"{o} ") for o in (" ".join(p) for p in longest_first(key)))
+def opening_phrase(rest: str, phrases: Iterable[str]) -> Optional[str]:
+    """The first of the phrases the folded text is, or starts with as whole words."""
+    return next((p for p in phrases if rest == p or rest.startswith(f"{p} ")), None)
+
+
+def opening_phrase_of(rest: str, key: str) -> Optional[str]:
+    """opening_phrase() over a vocabulary list, longest phrase first."""
+    return opening_phrase(rest, (" ".join(p) for p in longest_first(key)))
