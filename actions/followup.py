@@ -13,7 +13,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import countries_in_message, entity_values, language, remember
 from actions.form_extraction import bought_in_text, product_in, purchase_country_in
-from actions.hotline import ActionHandoff, ActionHotline, ActionOpeningHours, conversation_countries
+from actions.country_topic import conversation_countries
+from actions.handoff import ActionHandoff
+from actions.hotline import ActionHotline, ActionOpeningHours
 from actions.multi_topic import ACTIONS, topic_of
 from actions.info import ActionRegionalService, ActionServicePartner, describe_entry, utter_region_countries
 from actions.warranty import ActionIws, ActionWarrantyPeriod, iws_texts

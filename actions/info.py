@@ -11,7 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import countries_in_message, covered, entity_values, language, remember
-from actions.hotline import MAX_COUNTRIES, ActionHotline, CountryTopicAction, hours_text, utter_hotline
+from actions.country_topic import MAX_COUNTRIES, CountryTopicAction
+from actions.hotline import ActionHotline, hours_text, utter_hotline
 from actions.multi_topic import TopicAction
 from support import formatting
 from support.knowledge import knowledge

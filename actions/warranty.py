@@ -15,7 +15,8 @@ from rasa_sdk.types import DomainDict
 from actions.common import countries_in_message, covered, entity_values, language, remember
 from actions.form_extraction import bought_in_text, date_in, fresh_message, product_in, purchase_country_in
 from actions.form_guard import MAX_FAILED_ANSWERS, is_side_question, wants_to_leave
-from actions.hotline import MAX_COUNTRIES, hours_text
+from actions.country_topic import MAX_COUNTRIES
+from actions.hotline import hours_text
 from actions.multi_topic import TopicAction
 from support import clock, formatting, warranty
 from support.dates import DateProblem, ParsedDate, month_named, parse_purchase_date

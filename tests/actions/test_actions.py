@@ -24,7 +24,8 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.followup import ActionFollowup
-from actions.hotline import ActionHandoff, ActionHotline, ActionOpeningHours
+from actions.handoff import ActionHandoff
+from actions.hotline import ActionHotline, ActionOpeningHours
 from actions.info import ActionChannels, ActionRegionalService, ActionSelfService, ActionServicePartner
 from actions.warranty import ActionEuWarranty, ActionIws, ActionWarrantyCheck, ActionWarrantyPeriod
 from support.knowledge import knowledge

@@ -9,7 +9,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.followup import ActionFollowup
-from actions.hotline import ActionComplaint
+from actions.handoff import ActionComplaint
 from actions.info import ActionChannels
 from actions.warranty import ActionEuWarranty, ActionWarrantyPeriod, ValidateWarrantyForm
 from support.knowledge import knowledge

@@ -69,6 +69,6 @@ def test_a_long_question_filed_under_stop_outside_a_form_is_out_of_scope(policy,
 
 
 def test_hours_asked_as_hours_are_left_to_the_rules(policy, domain):
-    # the intent's own action answers for every country just answered (actions/hotline.conversation_countries)
+    # the intent's own action answers for every country just answered (actions/country_topic.conversation_countries)
     assert chosen(policy, domain, tracker(domain, "und die zeiten?", "ask_opening_hours", "hotline")) is None
     assert chosen(policy, domain, tracker(domain, "und die zeiten?", "inform", "hotline")) == FOLLOWUP_ACTION
