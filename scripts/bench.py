@@ -19,7 +19,9 @@ never fails on speed, only when the plumbing breaks (a server does not start).
    timeouts, a deadline per phase; only 127.0.0.1). Reported: latency
    p50/p95/p99 per phase, sustained throughput (messages/s at 20 concurrent),
    start-up time to the first answer, resident memory (VmRSS from /proc,
-   children included) of both servers, model size.
+   children included) of both servers, model size. Then one conversation of
+   400 messages (--long-turns) from one sender: median latency of turns 0-20,
+   100-120, 200-220 and 380-400.
 4. The bare bot: `rasa init --no-prompt` in a temp folder (which trains it),
    served the same way (as rasa init writes it: in-memory tracker store, no
    action server), same load with its own messages; ratio ours/bare.
@@ -74,6 +76,16 @@ OUR_CONVERSATIONS: List[List[str]] = [
     ["guten tag", "mein xiaomi 13 pro ist kaputt, hab ich noch garantie", "am 10.03.2025", "in italien", "danke"],
     ["good morning", "are you a bot?", "what's the international warranty service", "ok", "goodbye"],
 ]
+# One long conversation (issue 15): hotline, follow-up and warranty questions
+# over and over, from one sender; the bare bot's own messages likewise.
+OUR_LONG_CYCLE = ["hotline deutschland", "und in spanien?", "wie lange ist die garantie in der eu?",
+                  "und wann habt ihr offen?", "danke"]
+BARE_LONG_CYCLE = ["hello", "I am sad", "yes", "I am happy", "are you a bot?"]
+LONG_WINDOWS = ((0, 20), (100, 120), (200, 220), (380, 400))  # turns whose median latency is reported
+# The long conversation's 400 messages from one sender are far over the
+# per-sender rate limit of .env's defaults: the bench lifts it for its bot.
+BENCH_RATE_LIMIT = {"RATE_LIMIT_PER_MINUTE": "100000", "RATE_LIMIT_BURST": "100000"}
+
 # The bare `rasa init` bot's intents: greet, goodbye, affirm, deny, mood_great,
 # mood_unhappy, bot_challenge.
 BARE_CONVERSATIONS: List[List[str]] = [
@@ -294,6 +306,24 @@ def sample_conversation(port: int, script: List[str], tag: str) -> List[dict]:
     return out
 
 
+def long_conversation(port: int, cycle: List[str], turns: int, tag: str) -> dict:
+    """One sender, ``turns`` messages one after another: the median latency of
+    the turns in each of LONG_WINDOWS, and how the last window compares with
+    the first."""
+    import numpy as np
+
+    sender = f"bench-long-{tag}"
+    latencies = []
+    for turn in range(turns):
+        started = time.perf_counter()
+        post(port, sender, cycle[turn % len(cycle)], timeout=60)
+        latencies.append((time.perf_counter() - started) * 1000)
+    windows = {f"{a}-{b}": round(float(np.median(latencies[a:b])), 1) for a, b in LONG_WINDOWS if b <= turns}
+    values = list(windows.values())
+    return {"turns": turns, "median_ms": windows,
+            "last_over_first": round(values[-1] / values[0], 2) if len(values) > 1 else None}
+
+
 def load_phases(port: int, conversations: List[List[str]], args, tag: str) -> dict:
     # warm-up: each script once, not measured (first calls build caches, the
     # action server imports its knowledge, TF traces its graph)
@@ -322,7 +352,7 @@ def bench_ours(args, work: Path, procs: Processes, trained: Optional[str]) -> di
     while action_port == rasa_port:
         action_port = free_port()
     os.environ.update({"RASA_PORT": str(rasa_port), "ACTION_PORT": str(action_port),
-                       "TRACKER_DB": str(work / "tracker.db"), "MODEL_PATH": str(served)})
+                       "TRACKER_DB": str(work / "tracker.db"), "MODEL_PATH": str(served), **BENCH_RATE_LIMIT})
     os.environ.pop("ACTION_ENDPOINT_URL", None)
     env = launch.settings()  # .env + defaults, exactly as `make run`
     for key, value in base_env().items():
@@ -340,6 +370,8 @@ def bench_ours(args, work: Path, procs: Processes, trained: Optional[str]) -> di
     memory_idle = {"rasa": memory(rasa.pid), "actions": memory(actions.pid)}
     sample = sample_conversation(rasa_port, OUR_CONVERSATIONS[2], "ours")
     phases = load_phases(rasa_port, OUR_CONVERSATIONS, args, "ours")
+    long = long_conversation(rasa_port, OUR_LONG_CYCLE, args.long_turns, "ours")
+    print(f"bench: ours long conversation: {long}", flush=True)
     memory_loaded = {"rasa": memory(rasa.pid), "actions": memory(actions.pid)}
     procs.stop(rasa)
     procs.stop(actions)
@@ -355,6 +387,7 @@ def bench_ours(args, work: Path, procs: Processes, trained: Optional[str]) -> di
         "memory_idle": memory_idle,
         "memory_after_load": memory_loaded,
         "phases": phases,
+        "long_conversation": long,
         "tracker_db_mb": round(db.stat().st_size / 2**20, 2) if db.exists() else None,
         "sample_conversation": sample,
         "commands": {"actions": " ".join(action_command[1:]), "rasa": " ".join(rasa_command[1:])},
@@ -386,6 +419,8 @@ def bench_bare(args, work: Path, procs: Processes) -> dict:
     memory_idle = memory(rasa.pid)
     sample = sample_conversation(port, BARE_CONVERSATIONS[0], "bare")
     phases = load_phases(port, BARE_CONVERSATIONS, args, "bare")
+    long = long_conversation(port, BARE_LONG_CYCLE, args.long_turns, "bare")
+    print(f"bench: bare long conversation: {long}", flush=True)
     memory_loaded = memory(rasa.pid)
     procs.stop(rasa)
     return {
@@ -395,6 +430,7 @@ def bench_bare(args, work: Path, procs: Processes) -> dict:
         "memory_idle": {"rasa": memory_idle},
         "memory_after_load": {"rasa": memory_loaded},
         "phases": phases,
+        "long_conversation": long,
         "sample_conversation": sample,
         "command": " ".join(command[1:]),
     }
@@ -478,6 +514,22 @@ def nlu_summary_lines(nlu: Optional[dict]) -> List[str]:
     return lines
 
 
+def long_conversation_lines(ours: Optional[dict], bare: Optional[dict]) -> List[str]:
+    bots = [(label, bot["long_conversation"]) for label, bot in (("ours", ours), ("bare `rasa init`", bare))
+            if bot and bot.get("long_conversation")]
+    if not bots:
+        return []
+    windows = list(bots[0][1]["median_ms"])
+    lines = ["", f"### One long conversation ({bots[0][1]['turns']} messages from one sender, one at a time)", "",
+             "Median latency in ms of the turns in each window; last window / first window.", "",
+             "| bot | " + " | ".join(f"turns {w}" for w in windows) + " | last/first |",
+             "|---|" + "---|" * (len(windows) + 1)]
+    for label, long in bots:
+        lines.append(f"| {label} | " + " | ".join(fmt(long["median_ms"].get(w)) for w in windows)
+                     + f" | {fmt(long['last_over_first'], 2)} |")
+    return lines
+
+
 def markdown(report: dict) -> str:
     ours, bare = report.get("ours"), report.get("bare")
     lines = [f"# Benchmark ({report['finished'][:16].replace('T', ' ')} UTC)", ""]
@@ -505,6 +557,7 @@ def markdown(report: dict) -> str:
         metrics = sorted({m for r in report["ratios"].values() for m in r}, key=["p50", "p95", "p99", "throughput"].index)
         for metric in metrics:
             lines.append(f"| {metric} | " + " | ".join(fmt(r.get(metric), 2) for r in report["ratios"].values()) + " |")
+    lines += long_conversation_lines(ours, bare)
     lines += ["", "## Cost", "", "| what | ours | bare `rasa init` | ours/bare |", "|---|---|---|---|"]
     if ours:
         b = bare or {}
@@ -562,12 +615,14 @@ def main() -> int:
     parser.add_argument("--messages-1", type=int, help="messages at concurrency 1 (default 300, quick 20)")
     parser.add_argument("--messages-20", type=int, help="messages at full concurrency (default 1000, quick 60)")
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--long-turns", type=int, help="messages of the one long conversation (default 400, quick 40)")
     parser.add_argument("--request-timeout", type=float, default=60)
     parser.add_argument("--phase-deadline", type=float, default=900, help="seconds; a phase stops by itself then")
     parser.add_argument("--train-timeout", type=float, default=3600)
     parser.add_argument("--out", default=str(ROOT / "reports"))
     args = parser.parse_args()
     args.messages_1 = args.messages_1 or (20 if args.quick else 300)
+    args.long_turns = args.long_turns or (40 if args.quick else 400)
     args.messages_20 = args.messages_20 or (60 if args.quick else 1000)
 
     started = time.monotonic()

@@ -19,6 +19,7 @@ from channel_testkit import (  # noqa: E402
 
 pytestmark = pytest.mark.integration
 FROZEN_NOW = "2026-11-25T10:00:00+00:00"  # a Wednesday: European hotlines open
+SESSION_MAX_TURNS = 4  # small, so that a test conversation outgrows a session
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +31,8 @@ def graph():
 def bot(tmp_path_factory, graph):
     bot = make_bot(tmp_path_factory.mktemp("bot"), {
         "SUPPORT_BOT_NOW": FROZEN_NOW,
+        "SESSION_MAX_TURNS": str(SESSION_MAX_TURNS),
+        "RATE_LIMIT_BURST": "20",
         **whatsapp_env(graph, "test-pseudonym-key"),
     })
     bot.start_actions()
@@ -81,6 +84,40 @@ def test_a_retried_rest_message_is_answered_again_but_handled_once(bot):
     with sqlite3.connect(bot.env["TRACKER_DB"]) as db:  # the SQLite tracker store of endpoints.yml
         stored = db.execute("SELECT count(*) FROM events WHERE sender_id = 'it-retry' AND type_name = 'user'").fetchone()
     assert stored == (1,)
+
+
+def _stored(bot, sender: str, type_name: str) -> int:
+    with sqlite3.connect(bot.env["TRACKER_DB"]) as db:
+        return db.execute("SELECT count(*) FROM events WHERE sender_id = ? AND type_name = ?",
+                          (sender, type_name)).fetchone()[0]
+
+
+def test_a_long_conversation_goes_on_in_a_new_session_with_its_context(bot):
+    sender = "it-long"
+    assert "Hallo" in say(bot, sender, "hallo")
+    assert "0800 223 11 44" in say(bot, sender, "hotline deutschland")
+    assert "900 128 128" in say(bot, sender, "und in spanien?")
+    say(bot, sender, "danke")
+    assert _stored(bot, sender, "session_started") == 1
+    # the fifth message starts a new session: the language and the topic carry over
+    reply = say(bot, sender, "und in italien?")
+    assert "800 690 921" in reply and "Servicezeiten" in reply
+    assert _stored(bot, sender, "session_started") == 2
+    assert _stored(bot, sender, "user") == 5  # nothing the user said is lost
+
+
+def test_a_form_is_not_cut_by_the_session_bound(bot):
+    sender = "it-long-form"
+    for text in ("hi", "hotline uk", "thanks"):
+        say(bot, sender, text)
+    assert "device" in say(bot, sender, "do i still have warranty?")
+    assert "When did you buy" in say(bot, sender, "xiaomi 13 pro")  # the fifth message: still the check
+    assert "which country" in say(bot, sender, "10.03.2025")
+    reply = say(bot, sender, "italy")
+    assert "10 March 2027" in reply and "800 690 921" in reply
+    assert _stored(bot, sender, "session_started") == 1
+    say(bot, sender, "thanks")
+    assert _stored(bot, sender, "session_started") == 2
 
 
 def test_reply_within_3_seconds_when_the_action_server_is_down(bot):
