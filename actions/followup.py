@@ -48,8 +48,9 @@ class ActionFollowup(Action):
             if events is not None:
                 return events
         if entity_values(tracker, "purchase_date"):
-            # "gekauft am 10.03.2025 in Italien" is the start of a warranty check
-            return [FollowupAction("warranty_form")]
+            # "gekauft am 10.03.2025 in Italien" is the start of a warranty check;
+            # "jan 2025" right after one is the same check with that date
+            return same_device_and_country(tracker, topic) + [FollowupAction("warranty_form")]
         if topic == "iws" and entity_values(tracker, "product"):
             return await ActionIws().run(dispatcher, tracker, domain)
         if topic == "warranty_period" and entity_values(tracker, "product"):
@@ -62,13 +63,16 @@ class ActionFollowup(Action):
         if match is None and unknown:
             dispatcher.utter_message(response="utter_country_unknown", value=unknown[0])
             return []
+        if match is not None:
+            # a topic the message names wins over the last one: "does the 24 month rule
+            # apply to india too", "und haben DE und polen die gleichen zeiten?" after the warranty
+            asked = topic_of(message.get("text") or "")
+            if asked in ACTIONS():
+                return await ACTIONS()[asked].run(dispatcher, tracker, domain)
         if match is not None and topic in COUNTRY_TOPICS:
             COUNTRY_TOPICS[topic].respond(dispatcher, tracker, lang, match)
             return remember(match, topic)
         if match is not None:
-            asked = topic_of(message.get("text") or "")  # "does the 24 month rule apply to india too"
-            if asked in ACTIONS():
-                return await ACTIONS()[asked].run(dispatcher, tracker, domain)
             dispatcher.utter_message(response="utter_followup_what", country=match.name(lang), code=match.code)
             return remember(match, None)
         if entity_values(tracker, "product"):
@@ -107,6 +111,12 @@ async def answer_followup(found: Followup, dispatcher: CollectingDispatcher, tra
             ActionOpeningHours().respond(dispatcher, tracker, lang, match)
         if matches:
             return [SlotSet("last_topic", found.topic)]
+    elif found.aspect == "operator":  # "is das xiaomi selber am telefon?": the partner behind it
+        matches = conversation_countries(tracker)
+        for match in matches:
+            ActionServicePartner().respond(dispatcher, tracker, lang, match)
+        if matches:
+            return remember(matches[0], "partner")
     elif found.aspect == "escalate":
         named, _ = countries_in_message(tracker)
         matches = named or conversation_countries(tracker)
@@ -129,6 +139,15 @@ async def answer_followup(found: Followup, dispatcher: CollectingDispatcher, tra
     elif found.aspect in ("remaining", "product", "country"):
         return check_again(tracker, found.aspect)
     return None
+
+
+def same_device_and_country(tracker: Tracker, topic: str) -> List[Dict[Text, Any]]:
+    """After a check, a message with a date alone corrects the date: the form
+    keeps the device and country of the check (and asks for whatever is missing)."""
+    if topic != "warranty_check" or entity_values(tracker, "product") or countries_in_message(tracker)[0]:
+        return []
+    product, country = tracker.get_slot("last_product"), tracker.get_slot("bought_in")
+    return [SlotSet(name, value) for name, value in (("product", product), ("purchase_country", country)) if value]
 
 
 def check_again(tracker: Tracker, aspect: str):

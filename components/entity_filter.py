@@ -201,7 +201,8 @@ class EntitySanityFilter(StatelessMessageComponent):
                 message.set(ENTITIES, entities, add_to_output=True)
             intent = (message.get(INTENT) or {}).get("name") or ""
             confidence = (message.get(INTENT) or {}).get("confidence") or 0.0
-            if (names_only_a_country(text, entities) or (intent in NOT_A_QUESTION and follows_up_on_a_country(text))
+            if (names_only_a_country(text, entities)
+                    or ((intent in NOT_A_QUESTION or intent == "inform" or confidence < UNSURE) and follows_up_on_a_country(text))
                     or follows_up_on_a_country(text, "anaphoric_openers")):
                 _set_intent(message, "inform")
             elif intent == "out_of_scope" and (DATE_SHAPE.search(text) or any(e.get("entity") == "purchase_date" for e in entities)):

@@ -32,6 +32,9 @@ ASPECTS_BY_TOPIC: Dict[str, Sequence[str]] = {
 }
 
 
+# Topics whose answer names a hotline: "who runs it?" asks for the partner behind it.
+OPERATED_TOPICS = ("hotline", "hours")
+
 # Aspects the NLU's own intent answers as well: a message classified so is left
 # to its rule ("und die Servicezeiten?" is ask_opening_hours, for every country just answered).
 ANSWERED_BY_INTENT: Dict[str, Sequence[str]] = {
@@ -79,6 +82,8 @@ def followup(text: str, last_topic: Optional[str], names_product: bool = False, 
         return None
     if asks(text, "escalate"):  # "ok and if that doesnt help? im in france": the hotline, there
         return Followup(last_topic, "escalate")
+    if last_topic in OPERATED_TOPICS and not names_country and asks(text, "operator"):
+        return Followup(last_topic, "operator")  # "is das xiaomi selber am telefon?" ("telefon" is no product there)
     if last_topic == "warranty_period" and names_product and not names_date and not names_country and is_short_followup(text):
         return Followup(last_topic, "product")  # "und fuer das handy selbst?": the period for that product
     if last_topic in ("warranty_check", "iws") and names_product and not names_date:

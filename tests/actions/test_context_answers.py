@@ -172,3 +172,42 @@ async def test_a_question_back_inside_the_check_gets_why_the_bot_asks(text, slot
     tracker = make_tracker(text, "de", "out_of_scope", slots={"requested_slot": slot}, active_loop={"name": "warranty_form"})
     messages, events = await run(ActionFormAside(), tracker)
     assert names(messages) == [response] and events == []
+
+
+# --- follow-ups found in the fresh held-out run (2026-12-04) -------------------------------------
+
+
+@aio
+async def test_a_date_alone_after_a_check_is_the_same_check_with_that_date():
+    slots = {"last_topic": "warranty_check", "last_product": "Xiaomi 15 Ultra", "bought_in": "PH"}
+    tracker = make_tracker("jan 2025 po", "en", "inform", [("purchase_date", "jan 2025")], slots=slots)
+    _, events = await run(ActionFollowup(), tracker)
+    assert events == [SlotSet("product", "Xiaomi 15 Ultra"), SlotSet("purchase_country", "PH"), FollowupAction("warranty_form")]
+
+
+@aio
+async def test_a_date_with_a_new_product_after_a_check_is_a_new_check():
+    slots = {"last_topic": "warranty_check", "last_product": "Xiaomi 15 Ultra", "bought_in": "PH"}
+    tracker = make_tracker("und mein redmi 12 vom 3.4.25?", "de", "inform",
+                           [("product", "redmi 12"), ("purchase_date", "3.4.25")], slots=slots)
+    _, events = await run(ActionFollowup(), tracker)
+    assert events == [FollowupAction("warranty_form")]
+
+
+@aio
+async def test_a_topic_the_follow_up_names_wins_over_the_last_topic():
+    tracker = make_tracker("und haben DE und polen die gleichen zeiten?", "de", "inform",
+                           [("country", "DE"), ("country", "polen")], slots={"last_topic": "warranty_period", "country": "AT"})
+    messages, _ = await run(ActionFollowup(), tracker)
+    assert [m["number"] for m in messages if m.get("response") == "utter_hotline"] == [number_of("DE"), number_of("PL")]
+    assert not [n for n in names(messages) if "warranty" in n]
+
+
+@aio
+@pytest.mark.parametrize("lang,text", [("de", "is das xiaomi selber am telefon oder ne andere firma"),
+                                       ("en", "who runs that line, xiaomi itself?")])
+async def test_who_runs_the_hotline_just_given_is_the_countrys_partner(lang, text):
+    tracker = make_tracker(text, lang, "out_of_scope", slots={"last_topic": "hotline", "country": "GB"})
+    messages, events = await run(ActionFollowup(), tracker)
+    assert "SBE Ltd" in the(messages, "utter_partner_country")["partners"]
+    assert SlotSet("last_topic", "partner") in events

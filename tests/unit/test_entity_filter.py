@@ -148,6 +148,8 @@ def test_a_product_with_a_purchase_word_answers_the_warranty_check():
     ("und indonesien? flieg naechste woche nach bali", True),
     ("even in spain?", True),
     ("danke, und in polen?", True),
+    ("n in india?", True),  # chat "n" for "and"
+    ("un in oesterreich?", True),
     ("ok and if bought in germany?", True),
     ("weather in manila tomorrow?", False),  # a country, but no follow-up
     ("and the phone line?", False),  # a follow-up, but no country

@@ -24,6 +24,7 @@ from support.followups import Followup, followup, followup_in_message
     ("und garantie pruefen geht da auch?", "channels", "with_it"),
     ("ok and if that doesn't help?", "self_service", "escalate"),
     ("und falls das nicht hilft, wen ruf ich an", "channels", "escalate"),
+    ("who runs that line, xiaomi itself?", "hotline", "operator"),
 ])
 def test_questions_about_the_previous_answer(text, topic, aspect):
     assert followup(text, topic) == Followup(topic, aspect)
@@ -87,3 +88,9 @@ def test_a_channel_named_is_asked_about_itself():
     text = "und whatsapp was kann man da machen"
     assert followup(text, "channels") == Followup("channels", "with_it")
     assert followup_in_message(text, [{"entity": "channel"}], "channels") is None
+
+
+def test_who_runs_the_hotline_even_where_the_classifier_saw_a_product():
+    text = "is das xiaomi selber am telefon oder ne andere firma"
+    assert followup_in_message(text, [{"entity": "product", "value": "telefon"}], "hotline") == Followup("hotline", "operator")
+    assert followup_in_message(text, [], "warranty_check") is None  # no hotline to ask about
