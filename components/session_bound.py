@@ -15,17 +15,25 @@ expired once it holds `SESSION_MAX_TURNS` user messages (default 25; 0 turns
 the bound off), but only at a quiet point, where no context outside the slots
 matters for the next message: no form is active, and the bot's last action is
 not one that a rule expects an answer to (`WAITS_FOR_ANSWER`, checked against
-data/rules*.yml by tests/unit/test_session_bound.py). Installed on import
-(components/__init__.py), pinned to rasa==3.6.21 like components/resilience.py.
+data/rules*.yml by tests/unit/test_session_bound.py).
+
+It also mends how Rasa carries slots over: `ActionSessionStart` copies every
+SlotSet event of the old session, the copies of the session before included,
+so each new session starts with more events than the last (measured: 209,
+274, 339, 404 … events at the starts of a 25-message bound). Only each slot's
+latest value is carried now, in the order they were last set: the same slots.
+Installed on import (components/__init__.py), pinned to rasa==3.6.21 like
+components/resilience.py.
 """
 from __future__ import annotations
 
 import os
-from typing import Optional
+from typing import Dict, List, Optional
 
+from rasa.core.actions.action import ActionSessionStart
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
-from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 MAX_TURNS_VARIABLE = "SESSION_MAX_TURNS"
@@ -73,3 +81,16 @@ def has_session_expired(self: MessageProcessor, tracker: DialogueStateTracker) -
 
 
 MessageProcessor._has_session_expired = has_session_expired
+
+
+def latest_slot_events(tracker: DialogueStateTracker) -> List[SlotSet]:
+    """One SlotSet per slot set in the session: its latest value and metadata."""
+    latest: Dict[str, SlotSet] = {}
+    for event in tracker.applied_events():
+        if isinstance(event, SlotSet):
+            latest.pop(event.key, None)  # re-inserted: the order they were last set in
+            latest[event.key] = SlotSet(key=event.key, value=event.value, metadata=event.metadata)
+    return list(latest.values())
+
+
+ActionSessionStart._slot_set_events_from_tracker = staticmethod(latest_slot_events)

@@ -72,3 +72,13 @@ def test_every_action_a_rule_expects_an_answer_to_is_waited_for():
                 answered.add(steps[0]["action"])
     assert answered, "no rule answers an action: the scan is broken"
     assert answered <= WAITS_FOR_ANSWER, sorted(answered - WAITS_FOR_ANSWER)
+
+
+def test_a_new_session_carries_each_slot_once_with_its_latest_value():
+    from rasa.core.actions.action import ActionSessionStart
+    from rasa.shared.core.events import SlotSet
+
+    events = _session(3)
+    events[3:3] = [SlotSet("country", "DE"), SlotSet("language", "de"), SlotSet("country", "ES"), SlotSet("last_topic", "hotline")]
+    carried = ActionSessionStart._slot_set_events_from_tracker(_tracker(*events))
+    assert [(e.key, e.value) for e in carried] == [("language", "de"), ("country", "ES"), ("last_topic", "hotline")]
