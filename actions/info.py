@@ -14,7 +14,7 @@ from actions.common import countries_in_message, covered, entity_values, languag
 from actions.country_topic import MAX_COUNTRIES, CountryTopicAction
 from actions.hotline import ActionHotline, hours_text, utter_hotline
 from actions.multi_topic import TopicAction
-from support import formatting
+from support import formatting, overviews
 from support.knowledge import knowledge
 from support.names import CountryMatch, countries, partners_named
 from support.retrieval import better_elsewhere, catalogue
@@ -244,7 +244,7 @@ class ActionServicePartner(CountryTopicAction):
         return await super().answer(dispatcher, tracker, domain)
 
     def ask_country(self, dispatcher, tracker, lang) -> None:
-        dispatcher.utter_message(response="utter_partner_overview")
+        dispatcher.utter_message(response="utter_partner_overview", **overviews.partner_overview(knowledge(), lang))
 
     def respond(self, dispatcher, tracker, lang, match) -> None:
         utter_partner(dispatcher, match, lang)
@@ -291,7 +291,7 @@ class ActionRegionalService(CountryTopicAction):
         return events + [SlotSet("last_entry", f"region:{country.service_region}" if country else None)]
 
     def ask_country(self, dispatcher, tracker, lang) -> None:
-        dispatcher.utter_message(response="utter_regional_overview")
+        dispatcher.utter_message(response="utter_regional_overview", **overviews.regional_overview(knowledge(), lang))
 
     def respond(self, dispatcher, tracker, lang, match) -> None:
         kb = knowledge()

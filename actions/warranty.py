@@ -18,7 +18,7 @@ from actions.form_guard import MAX_FAILED_ANSWERS, is_side_question, wants_to_le
 from actions.country_topic import MAX_COUNTRIES
 from actions.hotline import hours_text
 from actions.multi_topic import TopicAction
-from support import clock, formatting, warranty
+from support import clock, formatting, overviews, warranty
 from support.dates import DateProblem, ParsedDate, month_named, parse_purchase_date
 from support.knowledge import knowledge
 from support.names import CountryMatch, countries, products
@@ -111,7 +111,7 @@ class ActionWarrantyPeriod(TopicAction):
             # the conversation's country, else the one of the check under way ("and the phone itself?")
             slot_match = countries().resolve(tracker.get_slot("country") or tracker.get_slot("purchase_country"))
             if slot_match is None:
-                dispatcher.utter_message(response="utter_warranty_overview")
+                dispatcher.utter_message(response="utter_warranty_overview", **overviews.warranty_overview(kb, lang))
                 return remember(None, "warranty_period")
             matches = [slot_match]
         for match in matches[:MAX_COUNTRIES]:

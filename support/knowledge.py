@@ -77,6 +77,7 @@ class Knowledge:
     countries: Dict[str, Country]
     partners: Dict[str, Dict[str, Any]]
     partner_model_regions: List[Dict[str, Any]]
+    partner_model_note: Dict[str, Any]
     regions: Dict[str, Dict[str, Any]]
     warranty: Dict[str, Any]
     channels: Dict[str, Dict[str, Any]]
@@ -227,6 +228,7 @@ def load_knowledge(directory: Optional[Path] = None) -> Knowledge:
         countries=countries,
         partners=partners,
         partner_model_regions=docs["partners.yml"]["partner_model_regions"],
+        partner_model_note=docs["partners.yml"]["partner_model_note"],
         regions=regions,
         warranty=warranty,
         channels=channels,

@@ -83,18 +83,21 @@ COUNTRIES = {
 
 PARTNERS = {
     "type": "object",
-    "required": ["partners", "partner_model_regions"],
+    "required": ["partners", "partner_model_regions", "partner_model_note"],
     "properties": {
+        "partner_model_note": {"type": "object", "required": ["text", "source"], "additionalProperties": False,
+                               "properties": {"text": BILINGUAL, "source": SOURCE}},
         "partners": {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["id", "name", "scope", "kind", "source"],
+                "required": ["id", "name", "scope", "label", "kind", "source"],
                 "additionalProperties": False,
                 "properties": {
                     "id": {"type": "string"},
                     "name": {"type": "string"},
                     "scope": BILINGUAL,
+                    "label": BILINGUAL,  # the line of the partner overview ("Großbritannien: SBE Ltd")
                     "kind": {"enum": ["authorised_partner", "direct"]},
                     "source": SOURCE,
                 },
@@ -125,13 +128,14 @@ REGIONS = {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["id", "names", "countries", "model", "source"],
+                "required": ["id", "names", "countries", "model", "summary", "source"],
                 "additionalProperties": False,
                 "properties": {
                     "id": {"enum": ["europe", "india", "china", "sea"]},
                     "names": NAME_LISTS,
                     "countries": {"type": "array", "items": ISO},
                     "model": BILINGUAL,
+                    "summary": BILINGUAL,  # its line in the overview of all regions
                     "source": SOURCE,
                 },
             },
