@@ -32,22 +32,22 @@ def kept_intent(ranking: List[dict], text: str = "", entity_kinds: Iterable[str]
     ranked = [item.get("name") for item in ranking if item.get("name") != FALLBACK]
     if len(ranked) < 2:
         return None
+    pointed = [entity_topics().get(kind) for kind in entity_kinds]
+    named = topics_in(text) if text else []
+    unique = {intent for intent in pointed if intent}
+    if text and not named and len(unique) == 1:
+        # "what about support in south east asia", "support in europe?": no topic word,
+        # only a region, and a region belongs to one answer, wherever the classifier ranks it
+        return unique.pop()
     if frozenset(ranked[:2]) in answered_together() | either_answers():
         return ranked[0]
-    pointed = [entity_topics().get(kind) for kind in entity_kinds]
     settled = [intent for intent in ranked[:3] if intent in pointed]
     if len(settled) == 1:
         return settled[0]
-    named = topics_in(text) if text else []
     if len(named) >= 2:
         return named[0]
     if len(named) == 1 and named[0] in ranked[:2]:
         return named[0]
-    unique = {intent for intent in pointed if intent}
-    if text and not named and len(unique) == 1:
-        # "what about support in south east asia": no topic word, only a region,
-        # and a region belongs to one answer, wherever the classifier ranks it
-        return unique.pop()
     return None
 
 

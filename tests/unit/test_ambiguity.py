@@ -68,3 +68,11 @@ def test_the_entity_topic_may_be_third():
 def test_a_region_without_topic_words_is_the_regional_answer(text, kinds, kept):
     ranking = [{"name": n} for n in ("nlu_fallback", "ask_channels", "ask_hotline", "human_handoff", "ask_regional_service")]
     assert kept_intent(ranking, text, kinds) == kept
+
+
+def test_a_region_without_topic_words_wins_over_two_answers_that_hold_the_same_facts():
+    """"support in europe?" ranked hours, hotline, regional: hours and hotline give the
+    same facts, but a region belongs to the regional answer."""
+    ranking = [{"name": n} for n in ("nlu_fallback", "ask_opening_hours", "ask_hotline", "ask_regional_service")]
+    assert kept_intent(ranking, "support in europe?", {"region"}) == "ask_regional_service"
+    assert kept_intent(ranking, "hotline in europe?", {"region"}) == "ask_opening_hours"  # a topic word: as before
