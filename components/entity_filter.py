@@ -227,6 +227,9 @@ class EntitySanityFilter(StatelessMessageComponent):
             elif intent == "check_warranty" and asks_where_to_check(text):
                 # "wo kann ich meine garantie online pruefen": the channel that does it, not the check itself
                 _set_intent(message, "ask_channels")
+            elif intent == "ask_hotline" and names_someone_not_support(text):
+                # "give me the ceo's phone number": a number the source does not have
+                _set_intent(message, "out_of_scope")
             elif intent == "out_of_scope" and len(topics_in(text)) >= 2:
                 # "hi 1. nummer DE 2. bis wann offen 3. wie lange garantie": questions the
                 # bot answers, each named; the first one's answer brings the others (actions/multi_topic.py)
@@ -308,6 +311,12 @@ def asks_where_to_check(text: str) -> bool:
     words = fold(text).replace("?", " ").replace(",", " ").split()
     channel_words = {fold(w) for ident in SELF_CHECK_CHANNELS for w in entity_vocabulary()["catalogue_words"]["channel"][ident]}
     return any(tuple(words[:len(opener)]) == opener for opener in WHERE_OPENERS) and any(w in channel_words for w in words[1:])
+
+
+def names_someone_not_support(text: str) -> bool:
+    """"the ceo's phone number", "nummer vom geschaeftsfuehrer": a person whose own number is asked for."""
+    words = fold(text).replace("'s", " ").replace("?", " ").replace(",", " ").split()
+    return any(words[i:i + len(person)] == person for person in longest_first("not_support_people") for i in range(len(words)))
 
 
 def states_a_purchase(text: str, entities: List[Dict[str, Any]]) -> bool:

@@ -265,3 +265,19 @@ def test_a_bare_language_or_product_is_what_it_names(text, entities, intent, exp
     message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.6}, "entities": found})
     EntitySanityFilter.__new__(EntitySanityFilter).process([message])
     assert message.get("intent")["name"] == expected
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("give me the ceo's phone number", "ask_hotline", "out_of_scope"),
+    ("nummer vom geschaeftsführer?", "ask_hotline", "out_of_scope"),
+    ("hotline deutschland", "ask_hotline", "ask_hotline"),
+    ("ich will mit eurem chef sprechen", "human_handoff", "human_handoff"),  # a person to talk to: the handoff
+])
+def test_a_number_for_someone_outside_support_is_no_hotline_question(text, intent, expected):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.entity_filter import EntitySanityFilter
+
+    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": []})
+    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
+    assert message.get("intent")["name"] == expected
