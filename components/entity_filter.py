@@ -110,16 +110,26 @@ def with_preposition(entity: Dict[str, Any], text: str) -> Dict[str, Any]:
 
 def split_product_dates(entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """"handyhuelle 20.08.2026": a product the extractor ran into the date after
-    it is two entities, the product and the purchase date."""
+    it is two entities, the product and the purchase date; a "product" that is
+    only a date ("4/2024" in "redmi 12 gekauft 4/2024") is the purchase date."""
     split: List[Dict[str, Any]] = []
     for entity in entities:
         value, start = str(entity.get("value") or ""), entity.get("start")
         found = DATE_SHAPE.search(value) if entity.get("entity") == "product" and start is not None else None
-        product = value[:found.start()].rstrip(" ,") if found else ""
-        if not product:
+        if found is None:
             split.append(entity)
             continue
-        split.append({**entity, "end": start + len(product), "value": product})
+        product = value[:found.start()].rstrip(" ,")
+        previous = split[-1] if split else None
+        if (product and previous is not None and previous.get("entity") == "product" and previous.get("end") is not None
+                and start - previous["end"] == 1):
+            # "redmi pad" + "se 4/2024": the fragment before the date ends the product before it
+            split[-1] = {**previous, "end": start + len(product), "value": f"{previous['value']} {product}"}
+        elif product:
+            split.append({**entity, "end": start + len(product), "value": product})
+        elif value[found.end():].strip(" ,.?!"):
+            split.append(entity)  # a date, then more: not a date the extractor ran into
+            continue
         split.append({**entity, "entity": "purchase_date", "start": start + found.start(), "end": start + found.end(),
                       "value": found.group(0), "extractor": "EntitySanityFilter"})
     return split
@@ -342,7 +352,8 @@ def asks_a_check(intent: str, text: str, entities: List[Dict[str, Any]]) -> bool
 
 UNSURE = 0.5  # an intent confidence below which a named partner decides the topic
 
-DATE_SHAPE = re.compile(r"(?<![\d.])\d{1,4}[./-]\d{1,2}(?:[./-]\d{2,4})?(?![\d])")
+# 10.03.2025, 3/10/25, 2025-03-10, and month and year: 04/2024, 4/2024, 04.2024
+DATE_SHAPE = re.compile(r"(?<![\d.])(?:\d{1,2}[./-]\d{4}|\d{1,4}[./-]\d{1,2}(?:[./-]\d{2,4})?)(?![\d])")
 
 # Intents that say nothing the bot can answer on its own (the classifier's
 # guess for "und indonesien? flieg naechste woche nach bali", "even in spain?").

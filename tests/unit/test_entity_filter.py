@@ -204,6 +204,19 @@ def test_a_date_the_extractor_ran_into_the_product_is_a_date():
     assert message[found[1]["start"]:found[1]["end"]] == "20.08.2026"
 
 
+@pytest.mark.parametrize("date", ["4/2024", "04/2025", "04.2024", "10.3.25"])
+def test_a_product_that_is_only_a_date_is_the_purchase_date(date):
+    message = f"redmi 12 gekauft {date} in deutschland"
+    found = clean([entity("product", "redmi 12", message), entity("product", date, message)], message, "inform")
+    assert values(found) == [("product", "redmi 12"), ("purchase_date", date)]
+
+
+def test_a_fragment_before_the_date_ends_the_product_before_it():
+    message = "redmi pad se 4/2024 in italien gekauft. noch garantie?"
+    found = clean([entity("product", "redmi pad", message), entity("product", "se 4/2024", message)], message, "check_warranty")
+    assert values(found) == [("product", "redmi pad se"), ("purchase_date", "4/2024")]
+
+
 @pytest.mark.parametrize("text, intent, kinds, check", [
     ("xiaomi 14 bought 30.11.2024 in italy. warranty?", "ask_warranty_period", ["product", "country"], True),
     ("xiaomi pad 6 from poland, purchased march 2024 - warranty?", "ask_eu_warranty", ["product", "country"], True),
