@@ -19,8 +19,8 @@ data/rules*.yml by tests/unit/test_session_bound.py).
 
 It also mends how Rasa carries slots over: `ActionSessionStart` copies every
 SlotSet event of the old session, the copies of the session before included,
-so each new session starts with more events than the last (measured: 209,
-274, 339, 404 … events at the starts of a 25-message bound). Only each slot's
+so each new session starts with more events than the last (measured with a
+25-message bound: sessions of 209, 274, 339, 404 … events). Only each slot's
 latest value is carried now, in the order they were last set: the same slots.
 Installed on import (components/__init__.py), pinned to rasa==3.6.21 like
 components/resilience.py.
