@@ -292,7 +292,7 @@ def names_only_a_product(text: str, entities: List[Dict[str, Any]]) -> bool:
     for entity in sorted(products, key=lambda e: -e["start"]):
         rest = rest[:entity["start"]] + " " + rest[entity["end"]:]
     fillers = {fold(w) for w in entity_vocabulary()["product_fillers"]}
-    return all(word in fillers for word in fold(rest).replace("?", " ").replace(",", " ").replace(".", " ").replace("!", " ").split())
+    return all(word in fillers for word in fold(rest).split())
 
 
 # Intents whose answers hold no warranty period: a period named in such a message
@@ -318,14 +318,14 @@ SELF_CHECK_CHANNELS = ("website", "app")
 def asks_where_to_check(text: str) -> bool:
     """"wo kann ich meine garantie online pruefen", "how do i check it on the website":
     where (which channel) to do the check, not the check."""
-    words = fold(text).replace("?", " ").replace(",", " ").split()
+    words = fold(text).split()
     channel_words = {fold(w) for ident in SELF_CHECK_CHANNELS for w in entity_vocabulary()["catalogue_words"]["channel"][ident]}
     return any(tuple(words[:len(opener)]) == opener for opener in WHERE_OPENERS) and any(w in channel_words for w in words[1:])
 
 
 def names_someone_not_support(text: str) -> bool:
     """"the ceo's phone number", "nummer vom geschaeftsfuehrer": a person whose own number is asked for."""
-    words = fold(text).replace("'s", " ").replace("?", " ").replace(",", " ").split()
+    words = fold(text).split()  # "ceo's" folds to "ceo s"
     return any(words[i:i + len(person)] == person for person in longest_first("not_support_people") for i in range(len(words)))
 
 
@@ -333,7 +333,7 @@ def states_a_purchase(text: str, entities: List[Dict[str, Any]]) -> bool:
     """A product named with a purchase word ("xiaomi 14, gekauft in madrid", "poco f6 bought in lyon")."""
     if not any(e.get("entity") == "product" for e in entities):
         return False
-    words = f" {fold(text).replace(',', ' ')} "
+    words = f" {fold(text)} "
     return any(f" {' '.join(lead)} " in words for lead in longest_first("purchase_leads"))
 
 
@@ -363,9 +363,9 @@ NOT_A_QUESTION = ("out_of_scope", "greet", "thank", "affirm", "deny", "bot_chall
 def follows_up_on_a_country(text: str, openers_key: str = "followup_openers") -> bool:
     """"und indonesien? ...", "even in spain?", "danke, und in polen?": a
     follow-up opener, then a country, is the last question asked again."""
-    rest = " ".join(without_lead_word(fold(text).replace(",", " ").split()))
+    rest = " ".join(without_lead_word(fold(text).split()))
     opener = opening_phrase_of(rest, openers_key)
     if opener is None:
         return False
-    clause = rest[len(opener):].split("?")[0].split()[:4]  # the country comes right after the opener
+    clause = rest[len(opener):].split()[:4]  # the country comes right after the opener
     return bool(countries().find_in_text(" ".join(clause)))

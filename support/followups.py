@@ -66,7 +66,7 @@ def _aspects() -> Dict[str, List[str]]:
 def asks(text: str, aspect: str) -> bool:
     if aspect == "latest":
         return asks_latest(text)
-    padded = f" {' '.join(fold(text).replace('?', ' ').replace(',', ' ').split())} "
+    padded = f" {fold(text)} "
     return any(f" {word}" in padded for word in _aspects()[aspect])
 
 
@@ -117,19 +117,19 @@ def followup_in_message(text: str, entities: Sequence[Dict], last_topic: Optiona
 def opens_with(text: str, aspect: str) -> bool:
     """Whether the message opens with one of the aspect's phrases (after "ok", "danke"):
     "ok und welche garantie gilt da?", not "hotline und garantie?"."""
-    rest = " ".join(without_lead_word(fold(text).replace("?", " ").replace(",", " ").split()))
+    rest = " ".join(without_lead_word(fold(text).split()))
     return opening_phrase(rest, _aspects()[aspect]) is not None
 
 
 def is_short_followup(text: str) -> bool:
     """"und fuer das handy selbst?", "and the charger?": a few words after "und"/"and"."""
-    rest = " ".join(fold(text).replace("?", " ").replace(",", " ").split())
+    rest = fold(text)
     return len(rest.split()) <= 6 and opening_phrase_of(rest, "short_followup_openers") is not None
 
 
 def asks_latest(text: str) -> bool:
     """"welche hotline hat am laengsten auf?", "which one is open latest"."""
-    padded = f" {' '.join(fold(text).replace('?', ' ').replace(',', ' ').split())} "
+    padded = f" {fold(text)} "
     return any(f" {w} " in padded for w in _words()["latest"])
 
 
