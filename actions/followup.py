@@ -69,10 +69,9 @@ class ActionFollowup(Action):
             asked = topic_of(message.get("text") or "")
             if asked in ACTIONS():
                 return await ACTIONS()[asked].run(dispatcher, tracker, domain)
-        if match is not None and topic in COUNTRY_TOPICS:
-            COUNTRY_TOPICS[topic].respond(dispatcher, tracker, lang, match)
-            return remember(match, topic)
-        if match is not None:
+            if topic in COUNTRY_TOPICS:
+                COUNTRY_TOPICS[topic].respond(dispatcher, tracker, lang, match)
+                return remember(match, topic)
             dispatcher.utter_message(response="utter_followup_what", country=match.name(lang), code=match.code)
             return remember(match, None)
         if entity_values(tracker, "product"):
