@@ -19,7 +19,7 @@ from actions.country_topic import MAX_COUNTRIES
 from actions.hotline import hours_text
 from actions.multi_topic import TopicAction
 from support import clock, formatting, overviews, warranty
-from support.dates import DateProblem, ParsedDate, month_named, parse_purchase_date
+from support.dates import DateProblem, ParsedDate, day_of_month, month_named, parse_purchase_date
 from support.knowledge import knowledge
 from support.names import CountryMatch, countries, products
 from support.phrases import phrase, pick
@@ -249,14 +249,16 @@ class ActionWarrantyCheck(Action):
         values = {"product": shown, "country": match.name(lang), "period": formatting.months(period.months, lang),
                   "purchase": formatting.span(earliest, latest, precision, lang)}
         spanned = warranty.check_span(period, earliest, latest, today)
+        if spanned.ends_between is not None:
+            dispatcher.utter_message(
+                response="utter_warranty_covered_day_decides", end_first=formatting.long_date(spanned.ends_between[0], lang),
+                end_last=formatting.long_date(spanned.ends_between[1], lang), **values)
+            return ask_for_the_day(tracker)
         if spanned.verdict is None:
             dispatcher.utter_message(
                 response="utter_warranty_depends_on_day", last_expired=formatting.long_date(spanned.last_expired, lang),
                 first_covered=formatting.long_date(spanned.first_covered, lang), **values)
-            # Back into the check with only the day missing: the form asks for it next
-            # (without re-reading this turn's message, which would give the span again).
-            return [SlotSet("purchase_date", None), SlotSet("purchase_span", tracker.get_slot("purchase_date")),
-                    SlotSet("exact_day_needed", True), ActiveLoop("warranty_form"), SlotSet("requested_slot", "purchase_date")]
+            return ask_for_the_day(tracker)
         result = spanned.verdict
         values["end"] = formatting.long_date(result.end, lang)
         if earliest != latest:
@@ -281,6 +283,13 @@ class ActionWarrantyCheck(Action):
         if tracker.get_slot("purchase_span") or tracker.get_slot("exact_day_needed"):
             reset += [SlotSet("purchase_span", None), SlotSet("exact_day_needed", False)]
         return reset
+
+
+def ask_for_the_day(tracker: Tracker) -> List[Dict[Text, Any]]:
+    """Back into the check with only the day missing: the form asks for it next
+    (without re-reading this turn's message, which would give the span again)."""
+    return [SlotSet("purchase_date", None), SlotSet("purchase_span", tracker.get_slot("purchase_date")),
+            SlotSet("exact_day_needed", True), ActiveLoop("warranty_form"), SlotSet("requested_slot", "purchase_date")]
 
 
 def stored_span(value: Optional[str]) -> Optional[Tuple[date, date, str]]:
@@ -316,25 +325,45 @@ def read_purchase_date(slot_value: Any, tracker: Tracker, lang: str) -> Tuple[Pa
         if whole.problem is None and (parsed.problem is not None or (parsed.text and parsed.text in whole.text)):
             parsed, text = whole, message
     remembered = stored_span(tracker.get_slot("purchase_span"))
-    if remembered and remembered[2] == "year" and not overlaps(parsed, remembered):
-        month = month_named(message or text)
-        if parsed.problem is None:  # "am 3.10." after "2024": 3 October 2024 (or asked again: no 29.2.2025)
-            return in_year(parsed, remembered[0].year, lang, today), text
-        if month is not None:  # "im november glaub ich" after "2024": November 2024
-            return parse_purchase_date(f"{month:02d}/{remembered[0].year}", lang, today), text
-    if remembered and parsed.problem is not None:
-        day = day_of_month(message or text)
-        earliest, latest, _ = remembered
-        if day is not None:
-            for candidate in (earliest + timedelta(days=n) for n in range((latest - earliest).days + 1)):
-                if candidate.day == day:
-                    return parse_purchase_date(candidate.isoformat(), lang, today), text
-    return parsed, text
+    if remembered is None or overlaps(parsed, remembered):
+        return parsed, text
+    return within_span(parsed, message or text, remembered, lang, today) or parsed, text
+
+
+def within_span(parsed: ParsedDate, answer: str, span: Tuple[date, date, str], lang: str, today: date) -> Optional[ParsedDate]:
+    """An answer to "which day exactly?" read inside the span the user gave
+    before: "am 3.10." after "2024" is 3 October 2024, "im november glaub ich"
+    November 2024, "am 20. glaub" after "Dezember 2024" 20 December 2024."""
+    earliest, latest, precision = span
+    years = range(earliest.year, latest.year + 1)
+    month = month_named(answer)
+    if parsed.problem is None:
+        for year in years:
+            moved = in_year(parsed, year, lang, today)
+            if overlaps(moved, span):
+                return moved
+        if precision == "year":  # asked again: no 29.2.2025
+            return in_year(parsed, earliest.year, lang, today)
+    day = day_of_month(answer)
+    if day is not None:
+        for candidate in (earliest + timedelta(days=n) for n in range((latest - earliest).days + 1)):
+            if candidate.day == day and month in (None, candidate.month):
+                return parse_purchase_date(candidate.isoformat(), lang, today)
+    if month is not None:
+        for year in years:
+            moved = parse_purchase_date(f"{month:02d}/{year}", lang, today)
+            if overlaps(moved, span):
+                return moved
+    return None
 
 
 def without_dates(text: str) -> str:
-    """"Handy 2024" -> "Handy": a year or date the NLU put into the product name."""
-    return re.sub(r"\s*\b(?:19|20)\d\d\b|\s*\b\d{1,2}[./]\d{1,2}(?:[./]\d{2,4})?\b", "", text).strip() or text
+    """"Handy 2024" -> "Handy", "xiaomi 14 dezember" -> "xiaomi 14": a year, date
+    or month's name the NLU put into the product name."""
+    words = re.sub(r"\s*\b(?:19|20)\d\d\b|\s*\b\d{1,2}[./]\d{1,2}(?:[./]\d{2,4})?\b", "", text).split()
+    while len(words) > 1 and month_named(words[-1]) is not None:
+        words.pop()
+    return " ".join(words) or text
 
 
 def in_year(parsed: ParsedDate, year: int, lang: str, today: date) -> ParsedDate:
@@ -349,12 +378,6 @@ def in_year(parsed: ParsedDate, year: int, lang: str, today: date) -> ParsedDate
 
 def overlaps(parsed: ParsedDate, span: Tuple[date, date, str]) -> bool:
     return parsed.problem is None and parsed.earliest <= span[1] and span[0] <= parsed.latest
-
-
-def day_of_month(text: str) -> Optional[int]:
-    """"am 10.", "the 10th", "10" -> 10 (an answer to "which day exactly?")."""
-    match = re.fullmatch(r"\s*(?:am|den|on the|on|the)?\s*(\d{1,2})(?:\.|st|nd|rd|th|ten)?\s*[.!]?\s*", text, re.I)
-    return int(match.group(1)) if match and 1 <= int(match.group(1)) <= 31 else None
 
 
 WHY_WE_ASK = {"product": "utter_form_why_product", "purchase_date": "utter_form_why_purchase_date",

@@ -27,7 +27,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from components.stateless import StatelessMessageComponent
 from support import clock
-from support.dates import DateProblem, parse_purchase_date
+from support.dates import DAY_ORDINAL, DateProblem, day_of_month, parse_purchase_date
 from support.followups import is_question
 from support.language import SWITCH_INTENT, language_asked_for
 from support.names import countries, partners_named
@@ -219,6 +219,9 @@ class EntitySanityFilter(StatelessMessageComponent):
                 # "am 31.02.2025 <img ...>": a date, however broken, is an answer to the warranty
                 # check's question, which then says what it cannot read; never "not my topic"
                 _set_intent(message, "inform")
+            elif intent in NOT_A_QUESTION and is_a_short_date(text):
+                # "5th dec i think" (taken for a denial): a date, the answer to "when did you buy it?"
+                _set_intent(message, "inform")
             elif (intent in NOT_A_QUESTION or confidence < UNSURE) and partners_named(text) and not states_a_purchase(text, entities):
                 # "got an email from b2x, is that legit?" (the classifier unsure): what the source says of that partner
                 _set_intent(message, "ask_service_partner")
@@ -358,6 +361,20 @@ DATE_SHAPE = re.compile(r"(?<![\d.])(?:\d{1,2}[./-]\d{4}|\d{1,4}[./-]\d{1,2}(?:[
 # Intents that say nothing the bot can answer on its own (the classifier's
 # guess for "und indonesien? flieg naechste woche nach bali", "even in spain?").
 NOT_A_QUESTION = ("out_of_scope", "greet", "thank", "affirm", "deny", "bot_challenge", "goodbye", "help")
+
+
+SHORT_DATE_WORDS = 6
+
+
+def is_a_short_date(text: str) -> bool:
+    """A short message with a digit that the date grammar reads as a date, or
+    a day written as one ("the 20th", "am 20. glaub")."""
+    if len(text.split()) > SHORT_DATE_WORDS or not any(ch.isdigit() for ch in text):
+        return False
+    if DAY_ORDINAL.search(text) and day_of_month(text) is not None:
+        return True
+    today = clock.today()
+    return any(parse_purchase_date(text, lang, today).problem is None for lang in ("de", "en"))
 
 
 def follows_up_on_a_country(text: str, openers_key: str = "followup_openers") -> bool:

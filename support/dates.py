@@ -238,8 +238,9 @@ def _season(word: str, year: Optional[int], today: date, offset: int) -> Match:
     """A season or holiday: the most recent one that has begun (a year before
     that with "vorletzten"/"before last"; "letzten"/"last" skips today's)."""
     seasons, holidays = _words()["seasons"], _words()["holidays"]
+    last_month = None
     if word in seasons:
-        month, day = seasons[word], None
+        (month, last_month), day = seasons[word] or (None, None), None
     else:
         month_day = holidays[word]
         month, day = month_day if month_day else (None, None)
@@ -249,8 +250,12 @@ def _season(word: str, year: Optional[int], today: date, offset: int) -> Match:
         year = _recent(month, day, today)
         if day is not None and offset and date(year, month, day) == today:
             year -= 1
+        if last_month is not None and offset and today <= _month_span(year, last_month)[1]:
+            year -= 1  # "last summer", said in July: the summer before this one
         if offset > 1:
             year -= offset - 1
+    if last_month is not None:  # "letzten sommer": June to August, as far as they are past
+        return (date(year, month, 1), min(today, _month_span(year, last_month)[1])), "season", None
     if day is None:
         return _month(year, month)
     return _day(_valid(year, month, day))
@@ -463,6 +468,25 @@ def _prepare(text: str) -> str:
     ordinals = _words()["ordinals"]
     text = re.sub(r"\b([a-z]+)(\s+(?:of\s+)?m\d\d)", lambda m: f"{ordinals[m[1]]}.{m[2]}" if m[1] in ordinals else m[0], text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+DAY_ANSWER_WORDS = 6  # "am 20. glaub ich", "5th dec i think": a day named in a short answer
+
+
+def day_of_month(text: str) -> Optional[int]:
+    """"am 10.", "the 10th", "am 20. glaub", "5th dec i think" -> the day (an
+    answer to "which day exactly?"): the one number of a short answer that is
+    no year, time or amount."""
+    if len(text.split()) > DAY_ANSWER_WORDS or re.search(r"\d[:/-]|\d\.\d|\d{3}", text):
+        return None
+    found = re.findall(r"(?<!\d)(\d{1,2})(?:\.|st\b|nd\b|rd\b|th\b|ten\b|ter\b|sten\b)?(?!\s*(?:uhr|h\b|am\b|pm\b|tage|days|wochen|weeks|monat|month|jahr|year))", text, re.I)
+    if len(found) != 1 or len(re.findall(r"\d+", text)) != 1:
+        return None
+    day = int(found[0])
+    return day if 1 <= day <= 31 else None
+
+
+DAY_ORDINAL = re.compile(r"(?<![\d.])\d{1,2}(?:\.|st|nd|rd|th|ter|ten)(?![\d])", re.I)
 
 
 def month_named(text: str) -> Optional[int]:

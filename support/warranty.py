@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Optional
+from typing import Optional, Tuple
 
 from dateutil.relativedelta import relativedelta
 
@@ -95,13 +95,19 @@ class SpanCheck:
     verdict: Optional[WarrantyCheck]  # the same verdict for every day of the span (at its least favourable day), else None
     last_expired: Optional[date]  # when the verdict depends on the day: the last purchase day already expired
     first_covered: Optional[date]  # ... and the first purchase day still covered
+    # covered for every day, but the end falls within the span's width from today
+    # (bought on 1 or 31 December 2024: today is the last day, or 30 days are left)
+    ends_between: Optional[Tuple[date, date]] = None
 
 
 def check_span(period: Period, earliest: date, latest: date, today: date) -> SpanCheck:
     """Covered for every day of the span -> the check at its earliest day (the
-    shortest cover); expired for every day -> the check at its latest day (the
-    most recent expiry); otherwise where the verdict changes."""
+    shortest cover), unless how long it still runs depends on the day (then
+    the range of end days); expired for every day -> the check at its latest
+    day (the most recent expiry); otherwise where the verdict changes."""
     first, last = check(period, earliest, today), check(period, latest, today)
+    if first.covered and first.days_left < (latest - earliest).days:
+        return SpanCheck(None, None, None, (first.end, last.end))
     if first.covered:
         return SpanCheck(first, None, None)
     if not last.covered:

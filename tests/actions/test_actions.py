@@ -1245,6 +1245,19 @@ async def test_warranty_check_of_a_span_that_straddles_the_end_asks_for_the_day(
 
 
 @aio
+@pytest.mark.parametrize("lang,end_last", [("de", "31. Dezember 2026"), ("en", "31 December 2026")])
+async def test_warranty_check_of_a_span_covered_on_every_day_but_ending_within_it_asks_for_the_day(lang, end_last, monkeypatch):
+    # 24 months in Germany, today 1 Dec 2026: any day of December 2024 is covered, but bought
+    # on the 1st today is the last day, on the 31st a month is left: never "today is the last day"
+    monkeypatch.setenv("SUPPORT_BOT_NOW", "2026-12-01T16:30:00+00:00")
+    messages, events = await run(ActionWarrantyCheck(), make_tracker("", lang, "inform", slots=form_slots("Smartphone", "2024-12-01/2024-12-31/month", "DE")))
+    assert names(messages) == ["utter_warranty_covered_day_decides"]
+    assert messages[0]["end_last"] == end_last
+    assert SlotSet("exact_day_needed", True) in events and SlotSet("product", None) not in events
+    assert events[-2:] == [ActiveLoop("warranty_form"), SlotSet("requested_slot", "purchase_date")]
+
+
+@aio
 @pytest.mark.parametrize("lang", ["de", "en"])
 async def test_repair_abroad_of_an_iws_model_is_answered_with_iws_not_the_eu_rule(lang):
     text = "bought my Xiaomi 12 Pro in India, can it be fixed in Italy?"

@@ -107,6 +107,20 @@ def test_a_day_alone_completes_the_remembered_span():
     assert result == {"purchase_date": "2024-11-10", "purchase_span": None, "exact_day_needed": False}
 
 
+@pytest.mark.parametrize("answer,lang,span,expected", [
+    ("am 20. glaub", "de", "2024-12-01/2024-12-31/month", "2024-12-20"),
+    ("the 20th", "en", "2024-12-01/2024-12-31/month", "2024-12-20"),
+    ("5th dec i think", "en", "2024-12-01/2024-12-31/month", "2024-12-05"),  # read as 5 Dec 2025 alone: moved into the span
+    ("am 3.10.", "de", "2024-01-01/2024-12-31/year", "2024-10-03"),
+    ("juli glaub ich", "de", "2026-06-01/2026-08-31/season", "2026-07-01/2026-07-31/month"),
+    ("im november", "de", "2024-01-01/2024-12-31/year", "2024-11-01/2024-11-30/month"),
+])
+def test_an_answer_to_which_day_is_read_inside_the_remembered_span(answer, lang, span, expected):
+    tracker = make_tracker(answer, lang, "inform", slots={"purchase_span": span, "exact_day_needed": True})
+    result = ValidateWarrantyForm().validate_purchase_date(answer, CollectingDispatcher(), tracker, DOMAIN)
+    assert result["purchase_date"] == expected
+
+
 @pytest.mark.parametrize(
     "value,lang,shown",
     [
@@ -357,3 +371,10 @@ def test_29_february_after_a_year_without_it_is_asked_again():
     tracker = make_tracker("am 29.2.", "de", "inform", slots={"purchase_span": "2025-01-01/2025-12-31/year"})
     result = ValidateWarrantyForm().validate_purchase_date("am 29.2.", CollectingDispatcher(), tracker, DOMAIN)
     assert result["purchase_date"] is None
+
+
+@pytest.mark.parametrize("value,lang,expected", [("xiaomi 14 dezember", "de", "xiaomi 14"), ("poco f5 june", "en", "poco f5"),
+                                                 ("Handy 2024", "de", "Handy")])
+def test_a_date_the_extractor_ran_into_the_product_is_no_part_of_its_name(value, lang, expected):
+    result, _ = validate("validate_product", value, lang)
+    assert result["product"].lower() == expected.lower()

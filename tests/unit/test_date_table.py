@@ -18,6 +18,9 @@ ROWS = TABLE["expressions"]
 
 
 def expected_span(expect: str):
+    if ".." in expect:  # a season: its first month's first day to its last month's last day (or today)
+        first, last = expect.split("..")
+        return expected_span(first)[0], expected_span(last)[1]
     parts = [int(p) for p in expect.split("-")]
     if len(parts) == 3:
         day = date(*parts)

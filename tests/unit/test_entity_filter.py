@@ -179,6 +179,25 @@ def test_out_of_scope_that_names_two_topics_is_the_first_of_them():
     assert run("gekauft am 32.13.2025", "out_of_scope") == "inform"
 
 
+@pytest.mark.parametrize("text, intent, expected", [
+    ("5th dec i think", "deny", "inform"),
+    ("the 20th", "thank", "inform"),
+    ("am 20. glaub", "deny", "inform"),
+    ("nein, 10.3.25", "deny", "inform"),
+    ("thanks 2", "thank", "thank"),
+    ("nein danke", "deny", "deny"),
+    ("bye see u in 2 days", "goodbye", "goodbye"),
+])
+def test_a_short_date_taken_for_small_talk_is_an_answer(text, intent, expected):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.entity_filter import EntitySanityFilter
+
+    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.8}})
+    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
+    assert message.get("intent")["name"] == expected
+
+
 @pytest.mark.parametrize("text, answer", [
     ("im in london btw", True),
     ("i'm in london", True),

@@ -12,6 +12,7 @@ from support.knowledge import load_knowledge
 from support.warranty import (
     Period,
     check,
+    check_span,
     end_of_warranty,
     period_for,
     period_for_region,
@@ -184,3 +185,30 @@ def test_check_uses_the_period_months():
 )
 def test_serviced_across_eu(bought, service, expected):
     assert serviced_across_eu(KB, bought, service) is expected
+
+
+# --- a purchase date known only as a span ------------------------------------------
+
+TODAY = date(2026, 12, 1)
+
+
+def test_a_span_covered_long_after_today_gives_the_verdict_of_its_first_day():
+    result = check_span(EU, date(2025, 4, 1), date(2025, 4, 30), TODAY)
+    assert result.verdict is not None and result.verdict.purchase == date(2025, 4, 1) and result.ends_between is None
+
+
+def test_a_span_whose_end_days_reach_today_is_covered_but_the_day_decides_how_long():
+    # December 2024 + 24 months: bought on the 1st, today is the last day; on the 31st, 30 days are left
+    result = check_span(EU, date(2024, 12, 1), date(2024, 12, 31), TODAY)
+    assert result.verdict is None and result.last_expired is None
+    assert result.ends_between == (date(2026, 12, 1), date(2026, 12, 31))
+
+
+def test_a_span_that_straddles_the_end_names_where_the_verdict_changes():
+    result = check_span(EU, date(2024, 11, 1), date(2024, 11, 30), date(2026, 11, 25))
+    assert (result.verdict, result.last_expired, result.first_covered) == (None, date(2024, 11, 24), date(2024, 11, 25))
+
+
+def test_a_span_expired_on_every_day_gives_the_most_recent_expiry():
+    result = check_span(EU, date(2024, 10, 1), date(2024, 10, 31), TODAY)
+    assert result.verdict is not None and not result.verdict.covered and result.verdict.end == date(2026, 10, 31)
