@@ -31,6 +31,7 @@ from support.dates import DAY_ORDINAL, DateProblem, day_of_month, parse_purchase
 from support.followups import is_question
 from support.language import SWITCH_INTENT, language_asked_for
 from support.names import countries, partners_named
+from support.retrieval import catalogue
 from support.topics import topics_in
 from support.vocabulary import entity_vocabulary, longest_first, opening_phrase_of, without_lead_word
 from support.text import fold
@@ -219,6 +220,11 @@ class EntitySanityFilter(StatelessMessageComponent):
                 # "am 31.02.2025 <img ...>": a date, however broken, is an answer to the warranty
                 # check's question, which then says what it cannot read; never "not my topic"
                 _set_intent(message, "inform")
+            elif ((intent in UNSURE_INTENTS or (confidence < UNSURE and intent not in ANSWER_INTENTS))
+                  and not any(e.get("entity") == "purchase_date" for e in entities) and describes_an_entry(text)):
+                # "hw do i track my repair status", "how do i diagnose it myself" (the classifier
+                # unsure): the channel or tool whose purpose the question describes
+                _set_intent(message, describes_an_entry(text))
             elif intent in NOT_A_QUESTION and is_a_short_date(text):
                 # "5th dec i think" (taken for a denial): a date, the answer to "when did you buy it?"
                 _set_intent(message, "inform")
@@ -361,6 +367,25 @@ DATE_SHAPE = re.compile(r"(?<![\d.])(?:\d{1,2}[./-]\d{4}|\d{1,4}[./-]\d{1,2}(?:[
 # Intents that say nothing the bot can answer on its own (the classifier's
 # guess for "und indonesien? flieg naechste woche nach bali", "even in spain?").
 NOT_A_QUESTION = ("out_of_scope", "greet", "thank", "affirm", "deny", "bot_challenge", "goodbye", "help")
+
+
+# A question the classifier is unsure of, matched to a channel's or tool's purpose
+# this well (support/retrieval.py), is about that entry; the hotline has its own intent.
+DESCRIBED_ENTRY_SCORE = 0.25
+UNSURE_INTENTS = NOT_A_QUESTION + ("stop", "nlu_fallback")
+ENTRY_INTENTS = {"channel": "ask_channels", "tool": "ask_self_service"}
+ANSWER_INTENTS = ("check_warranty", "inform")  # a purchase described ("purchased march 2024 - warranty?") is the check
+
+
+def describes_an_entry(text: str) -> str:
+    """The intent of the channel or tool a question describes by what it does, or ""."""
+    if not any(is_question(clause) for clause in re.split(r"[,;.!]|\band\b|\bund\b", text)):
+        return ""
+    found = [(score, kind, ident) for kind in ENTRY_INTENTS for ident, score in catalogue(kind).search(text, 1)]
+    if not found:
+        return ""
+    score, kind, ident = max(found)
+    return ENTRY_INTENTS[kind] if score >= DESCRIBED_ENTRY_SCORE and ident != "hotline" else ""
 
 
 SHORT_DATE_WORDS = 6

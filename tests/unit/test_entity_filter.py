@@ -313,3 +313,25 @@ def test_a_number_for_someone_outside_support_is_no_hotline_question(text, inten
     message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": []})
     EntitySanityFilter.__new__(EntitySanityFilter).process([message])
     assert message.get("intent")["name"] == expected
+
+
+@pytest.mark.parametrize("text, intent, confidence, expected", [
+    ("hw do i track my repair status", "nlu_fallback", 0.35, "ask_channels"),  # WhatsApp: status tracking
+    ("how do i track status of my repair? dont want to call again", "ask_hotline", 0.44, "ask_channels"),
+    ("my phone keeps restarting, how do i diagnose it myself", "stop", 0.36, "ask_channels"),  # the Support App
+    ("how do i track status of my repair?", "ask_hotline", 0.9, "ask_hotline"),  # the classifier sure: its intent
+    ("xiaomi pad 6 from poland, purchased march 2024 - warranty?", "check_warranty", 0.4, "check_warranty"),
+    ("hotline?", "nlu_fallback", 0.3, "nlu_fallback"),  # the hotline has its own intent and question
+    ("what is the weather", "out_of_scope", 0.9, "out_of_scope"),
+])
+def test_an_unsure_question_that_describes_a_channel_is_about_that_channel(text, intent, confidence, expected):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.entity_filter import EntitySanityFilter
+
+    message = Message(data={"text": text, "intent": {"name": intent, "confidence": confidence}})
+    if "march 2024" in text:
+        start = text.index("march 2024")
+        message.set("entities", [{"entity": "purchase_date", "value": "march 2024", "start": start, "end": start + 10}])
+    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
+    assert message.get("intent")["name"] == expected
