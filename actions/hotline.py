@@ -1,8 +1,9 @@
 """Hotline and service hours ("open now?", weekdays)."""
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Dict, List, Text
+from datetime import datetime, time
+from typing import Any, Dict, List, Optional, Text
+from zoneinfo import ZoneInfo
 
 from babel.dates import get_timezone_name
 from rasa_sdk import Tracker
@@ -12,6 +13,7 @@ from actions.country_topic import CountryTopicAction
 from actions.common import countries_in_message, covered, entity_values, language, remember
 from support import clock, formatting, hours
 from support.knowledge import WEEKDAYS, Country, knowledge
+from support.moments import Moment, asked_moment
 from support.names import CountryMatch, countries
 from support.followups import asks_latest
 from support.phrases import phrase, pick
@@ -58,6 +60,32 @@ def utter_status(dispatcher: CollectingDispatcher, country: Country, lang: str) 
         )
     if not state.days_known:
         dispatcher.utter_message(response="utter_days_not_given", country=name, zone=zone)
+
+
+def utter_status_at(dispatcher: CollectingDispatcher, country: Country, lang: str, moment: Moment) -> None:
+    """Whether the hotline is open at a moment the user asks about ("morgen um 8"), local time."""
+    zone = ZoneInfo(country.time_zone)
+    at = datetime.combine(moment.day, time(moment.minutes // 60, moment.minutes % 60)).replace(tzinfo=zone)
+    state = hours.status(country.hotline.hours, country.time_zone, at)
+    values = {"country": country.name(lang), "day": formatting.day_name(WEEKDAYS[at.weekday()], lang),
+              "time": phrase("clock_time", lang, time=formatting.clock(at, lang))}
+    if not state.times_known:
+        dispatcher.utter_message(response="utter_business_hours_only_at", **values)
+        return
+    values["zone"] = zone_label(country, lang)
+    if state.open_now:
+        closes = phrase("clock_time", lang, time=formatting.clock(state.closes_at, lang))
+        dispatcher.utter_message(response="utter_open_at", closes=closes, **values)
+    elif state.next_open is not None:
+        dispatcher.utter_message(response="utter_closed_at", next_open=_day_time(state.next_open, lang), **values)
+    if not state.days_known:
+        dispatcher.utter_message(response="utter_days_not_given", country=values["country"], zone=values["zone"])
+
+
+def asked_moment_in(tracker: Tracker, country: Country) -> Optional[Moment]:
+    """The moment the latest message asks about, its day counted in the country's time zone."""
+    local_today = clock.now().astimezone(ZoneInfo(country.time_zone)).date()
+    return asked_moment(tracker.latest_message.get("text") or "", local_today)
 
 
 def utter_whatsapp(dispatcher: CollectingDispatcher, country: Country, lang: str) -> None:
@@ -184,6 +212,11 @@ class ActionOpeningHours(CountryTopicAction):
         country = covered(match)
         if country is None or country.hotline is None:
             utter_no_hotline(dispatcher, match, lang)
+            return
+        moment = asked_moment_in(tracker, country)
+        if moment is not None:  # "und morgen frueh um 8 in italien, geht das?"
+            utter_hotline(dispatcher, match, lang, with_status=False)
+            utter_status_at(dispatcher, country, lang, moment)
             return
         days = requested_weekdays(tracker)
         if not days:

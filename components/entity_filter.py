@@ -29,6 +29,7 @@ from components.stateless import StatelessMessageComponent
 from support import clock
 from support.dates import DAY_ORDINAL, DateProblem, day_of_month, parse_purchase_date
 from support.followups import is_question
+from support.moments import asked_moment
 from support.language import SWITCH_INTENT, language_asked_for
 from support.names import countries, partners_named
 from support.retrieval import catalogue
@@ -220,6 +221,10 @@ class EntitySanityFilter(StatelessMessageComponent):
                 # "am 31.02.2025 <img ...>": a date, however broken, is an answer to the warranty
                 # check's question, which then says what it cannot read; never "not my topic"
                 _set_intent(message, "inform")
+            elif intent in MOMENT_INTENTS and asks_about_a_moment(text):
+                # "und morgen frueh um 8 in italien, geht das?", "tmrw at 8 before work?": the hours then
+                _set_intent(message, "ask_opening_hours")
+                message.set(ENTITIES, [e for e in entities if e.get("entity") != "purchase_date"], add_to_output=True)
             elif ((intent in UNSURE_INTENTS or (confidence < UNSURE and intent not in ANSWER_INTENTS))
                   and not any(e.get("entity") == "purchase_date" for e in entities) and describes_an_entry(text)):
                 # "hw do i track my repair status", "how do i diagnose it myself" (the classifier
@@ -386,6 +391,20 @@ def describes_an_entry(text: str) -> str:
         return ""
     score, kind, ident = max(found)
     return ENTRY_INTENTS[kind] if score >= DESCRIBED_ENTRY_SCORE and ident != "hotline" else ""
+
+
+# Intents a question about a clock time ("um 8", "at 7pm") is sometimes filed under
+MOMENT_INTENTS = UNSURE_INTENTS + ANSWER_INTENTS + ("ask_hotline",)
+
+
+def asks_about_a_moment(text: str) -> bool:
+    """A question naming a clock time (and maybe a day), no purchase: whether the hotline is open then."""
+    if asked_moment(text, clock.today()) is None:
+        return False
+    words = f" {fold(text)} "
+    if any(f" {' '.join(lead)} " in words for lead in longest_first("purchase_leads")):
+        return False  # "gekauft am 3.10. um 18 uhr": when it was bought
+    return any(is_question(clause) for clause in re.split(r"[,;.!]|\band\b|\bund\b", text)) or "?" in text
 
 
 SHORT_DATE_WORDS = 6

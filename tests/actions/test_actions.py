@@ -389,6 +389,23 @@ async def test_opening_hours_on_a_weekday(lang, text, country_word, weekday, exp
 
 
 @aio
+@pytest.mark.parametrize("lang,text,country_word,response,values", [
+    # frozen Tuesday 1 Dec 2026 16:30 UTC; Italy opens at 09:00, Germany at 08:00, on weekdays
+    ("de", "und morgen frueh um 8 in italien, geht das?", "italien", "utter_closed_at",
+     {"day": "Mittwoch", "time": "08:00 Uhr", "next_open": "Mittwoch, 09:00 Uhr"}),
+    ("en", "and tmrw at 8 before work? germany", "germany", "utter_open_at",
+     {"day": "Wednesday", "time": "08:00", "closes": "20:00"}),
+    ("en", "germany saturday at 10?", "germany", "utter_closed_at", {"day": "Saturday", "next_open": "Monday 08:00"}),
+    ("en", "philippines at 9am tomorrow?", "philippines", "utter_business_hours_only_at", {"day": "Thursday"}),  # 00:30 Wed there
+])
+async def test_opening_hours_at_a_moment_asked(monkeypatch, lang, text, country_word, response, values):
+    monkeypatch.setenv("SUPPORT_BOT_NOW", "2026-12-01T16:30:00+00:00")
+    messages, _ = await run(ActionOpeningHours(), make_tracker(text, lang, "ask_opening_hours", [("country", country_word)]))
+    assert names(messages) == ["utter_hotline", response]
+    assert {key: messages[1][key] for key in values} == values
+
+
+@aio
 @pytest.mark.parametrize(
     "lang,word,hours,zone_word",
     [

@@ -335,3 +335,20 @@ def test_an_unsure_question_that_describes_a_channel_is_about_that_channel(text,
         message.set("entities", [{"entity": "purchase_date", "value": "march 2024", "start": start, "end": start + 10}])
     EntitySanityFilter.__new__(EntitySanityFilter).process([message])
     assert message.get("intent")["name"] == expected
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("und morgen frueh um 8 in italien, geht das?", "check_warranty", "ask_opening_hours"),
+    ("and tmrw at 8 before work?", "inform", "ask_opening_hours"),
+    ("kann ich die hotline um 19:30 noch anrufen?", "ask_hotline", "ask_opening_hours"),
+    ("gekauft am 3.10. um 18 uhr, noch garantie?", "check_warranty", "check_warranty"),  # when it was bought
+    ("hotline DE?", "ask_hotline", "ask_hotline"),
+])
+def test_a_question_about_a_clock_time_asks_for_the_hours_then(text, intent, expected):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.entity_filter import EntitySanityFilter
+
+    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.8}})
+    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
+    assert message.get("intent")["name"] == expected
