@@ -82,6 +82,15 @@ def purchase_country_in(text: str) -> Optional[str]:
     return found[0][0]
 
 
+def located_in_text(text: str) -> Optional[str]:
+    """The country named as where the user is now ("bin jetzt in DE", "i live in spain now"), not where it was bought."""
+    for code, before, _ in _countries_with_words_before(text):
+        if (any(f" {w} " in f" {before} " for w in form_words()["located_words"])
+                and not any(f" {w} " in f" {before} " for w in form_words()["bought_words"])):
+            return code
+    return None
+
+
 def product_in(text: str) -> Optional[str]:
     """A product the message names: a model ("Redmi Note 13 Pro"), else a product word ("Handyhülle")."""
     match = MODEL.search(text)

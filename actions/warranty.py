@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import countries_in_message, covered, entity_values, language, remember
-from actions.form_extraction import bought_in_text, date_in, fresh_message, product_in, purchase_country_in
+from actions.form_extraction import bought_in_text, date_in, fresh_message, located_in_text, product_in, purchase_country_in
 from actions.form_guard import MAX_FAILED_ANSWERS, is_side_question, wants_to_leave
 from actions.country_topic import MAX_COUNTRIES
 from actions.hotline import hours_text
@@ -137,6 +137,9 @@ class ActionEuWarranty(TopicAction):
         return "action_eu_warranty"
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        return self.rules(dispatcher, tracker) + bought_in_aside(tracker)
+
+    def rules(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
         lang = language(tracker)
         kb = knowledge()
         matches, _ = countries_in_message(tracker)
@@ -167,6 +170,16 @@ class ActionEuWarranty(TopicAction):
             utter_period(dispatcher, period, lang, phrase("place_country", lang, country=matches[0].name(lang)))
         dispatcher.utter_message(response="utter_eu_rule", rule=rule)
         return remember(matches[0] if matches else None, "eu_rule")
+
+
+def bought_in_aside(tracker: Tracker) -> List[Dict[Text, Any]]:
+    """A question asked inside the warranty check that says where the device was
+    bought ("does it matter? bought it in france but i live in spain now"): the
+    check keeps that country, so it does not ask for it again."""
+    if (tracker.active_loop or {}).get("name") != "warranty_form" or tracker.get_slot("purchase_country"):
+        return []
+    bought = bought_in_text(tracker.latest_message.get("text") or "")
+    return [SlotSet("purchase_country", bought[0])] if len(bought) == 1 else []
 
 
 def names_a_model(text: str) -> bool:
@@ -272,6 +285,12 @@ class ActionWarrantyCheck(Action):
             dispatcher.utter_message(response="utter_warranty_expired", expired=formatting.days(result.days_expired, lang), **values)
         if period.qualifier == "usually":
             dispatcher.utter_message(response="utter_warranty_rule_note_usually")
+        here = located_during_check(tracker)
+        if here is not None and here.code != match.code and warranty.serviced_across_eu(kb, match.code, here.code) and covered(here):
+            # "gekauft in italien ..., bin jetzt in DE": serviced where the user is, so that country's hotline
+            dispatcher.utter_message(response="utter_eu_rule_yes", bought=match.name(lang), service=here.name(lang))
+            country = covered(here)
+            reset += remember(here, "warranty_check")
         if country is not None and country.hotline is not None:
             dispatcher.utter_message(
                 response="utter_next_step_hotline", country=country.name(lang), number=country.hotline.number, hours=hours_text(country, lang)
@@ -283,6 +302,19 @@ class ActionWarrantyCheck(Action):
         if tracker.get_slot("purchase_span") or tracker.get_slot("exact_day_needed"):
             reset += [SlotSet("purchase_span", None), SlotSet("exact_day_needed", False)]
         return reset
+
+
+CHECK_MESSAGES = 5  # the user messages a warranty check is given in, at most
+
+
+def located_during_check(tracker: Tracker) -> Optional[CountryMatch]:
+    """Where the user said they are now ("bin jetzt in DE") in the messages of this check."""
+    texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"][-CHECK_MESSAGES:]
+    for text in reversed(texts):
+        code = located_in_text(text)
+        if code is not None:
+            return countries().resolve(code)
+    return None
 
 
 def ask_for_the_day(tracker: Tracker) -> List[Dict[Text, Any]]:

@@ -1275,6 +1275,30 @@ async def test_warranty_check_of_a_span_covered_on_every_day_but_ending_within_i
 
 
 @aio
+async def test_warranty_check_bought_in_one_eu_country_user_now_in_another_gives_the_hotline_where_they_are(monkeypatch):
+    monkeypatch.setenv("SUPPORT_BOT_NOW", "2026-12-01T16:30:00+00:00")
+    said = "xiaomi 13 ultra gekauft in italien 08/2025, bin jetzt in DE. hab ich noch garantie und wo kann ichs reparieren lassen?"
+    tracker = make_tracker(said, "de", "check_warranty", slots=form_slots("Xiaomi 13 Ultra", "2025-08-01/2025-08-31/month", "IT"),
+                           events=[{"event": "user", "text": said}])
+    messages, events = await run(ActionWarrantyCheck(), tracker)
+    assert "utter_eu_rule_yes" in names(messages)
+    step = next(m for m in messages if m["response"] == "utter_next_step_hotline")
+    assert step["number"] == "0800 223 11 44"
+    assert SlotSet("country", "DE") in events[events.index(SlotSet("country", "IT")) + 1:]  # "hotline hier?" is Germany's
+    assert SlotSet("bought_in", "IT") in events
+
+
+@aio
+async def test_a_side_question_in_the_check_that_says_where_it_was_bought_keeps_that_country():
+    text = "does it matter? bought it in france but i live in spain now"
+    tracker = make_tracker(text, "en", "ask_eu_warranty", [("country", "france"), ("country", "spain")],
+                           slots={"product": "Redmi Note 13 Pro", "requested_slot": "purchase_date"}, active_loop={"name": "warranty_form"})
+    messages, events = await run(ActionEuWarranty(), tracker)
+    assert names(messages)[0] == "utter_eu_rule_yes"
+    assert SlotSet("purchase_country", "FR") in events
+
+
+@aio
 @pytest.mark.parametrize("lang", ["de", "en"])
 async def test_repair_abroad_of_an_iws_model_is_answered_with_iws_not_the_eu_rule(lang):
     text = "bought my Xiaomi 12 Pro in India, can it be fixed in Italy?"
