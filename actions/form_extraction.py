@@ -14,11 +14,10 @@ from actions.form_guard import form_words
 from support import clock
 from support.dates import DateProblem, parse_purchase_date
 from support.language import SWITCH_INTENT, without_language_names
-from support.names import countries, products
+from support.names import MODEL, countries, products
 from support.text import fold
 
 FORM_INTENTS = ("check_warranty", "inform")
-MODEL = re.compile(r"\b(?:xiaomi|redmi|poco|mi|black shark)(?:\s+(?:note|pad|mix|flip|band|watch|tv|smart|[a-z]?\d{1,2}[a-z]?|pro\+?|ultra|lite|se|plus|\+|5g|t|s))*", re.I)
 
 
 def fresh_message(tracker: Tracker) -> Optional[str]:

@@ -31,7 +31,7 @@ from support.dates import DAY_ORDINAL, DateProblem, day_of_month, parse_purchase
 from support.followups import is_question
 from support.moments import asked_moment
 from support.language import SWITCH_INTENT, language_asked_for
-from support.names import countries, partners_named
+from support.names import MODEL, countries, partners_named, products
 from support.retrieval import catalogue
 from support.topics import topics_in
 from support.vocabulary import entity_vocabulary, longest_first, opening_phrase_of, without_lead_word
@@ -76,6 +76,8 @@ def _names_a_number(entity: Dict[str, Any], text: str) -> bool:
     if entity.get("entity") != "product" or entity.get("end") is None:
         return False
     following = text[entity["end"]:].split()
+    if any(ch.isdigit() for ch in str(entity.get("value") or "")):
+        return False  # "so my xiaomi 14 no?": a model has no phone number
     return bool(following) and following[0].strip(".,?!").lower() in NUMBER_WORDS
 
 
@@ -197,6 +199,19 @@ def country_codes(text: str, entities: List[Dict[str, Any]]) -> List[Dict[str, A
     return found
 
 
+def model_names(text: str, entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """A model name ("xiaomi 14", "so my xiaomi 14 no?") no extractor tagged, as a product entity."""
+    if any(e.get("entity") == "product" for e in entities):
+        return []
+    found = []
+    for match in MODEL.finditer(text):
+        value = match.group(0).strip()
+        if len(value.split()) > 1 and products().recognised(value):
+            found.append({"entity": "product", "start": match.start(), "end": match.start() + len(value), "value": value,
+                          "extractor": "EntitySanityFilter"})
+    return found
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class EntitySanityFilter(StatelessMessageComponent):
     def process(self, messages: List[Message]) -> List[Message]:
@@ -204,6 +219,7 @@ class EntitySanityFilter(StatelessMessageComponent):
             text = message.get(TEXT) or ""
             entities = message.get(ENTITIES) or []
             entities = entities + country_codes(text, entities)
+            entities = entities + model_names(text, entities)
             if asks_a_check((message.get(INTENT) or {}).get("name"), text, entities):
                 # "xiaomi 14 bought 30.11.2024 in italy. warranty?": the period of that purchase, i.e. the check
                 _set_intent(message, "check_warranty")
@@ -242,6 +258,10 @@ class EntitySanityFilter(StatelessMessageComponent):
             elif intent != SWITCH_INTENT and asks_only_for_a_language(text, entities):
                 # "antworte ab jetzt auf deutsch": the switch, whatever the classifier guessed
                 _set_intent(message, SWITCH_INTENT)
+            elif (intent in NOT_A_QUESTION and intent != "out_of_scope" and "?" in text
+                  and any(e.get("entity") == "product" for e in entities)):
+                # "so my xiaomi 14 no?" (taken for a denial): a question about that model, asked of the last answer
+                _set_intent(message, "inform")
             elif intent in NAMING_INTENTS and names_only_a_product(text, entities):
                 # "xiaomi 13pro", "nur die hülle": an answer (to the last question or the check's)
                 _set_intent(message, "inform")

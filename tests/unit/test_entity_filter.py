@@ -352,3 +352,20 @@ def test_a_question_about_a_clock_time_asks_for_the_hours_then(text, intent, exp
     message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.8}})
     EntitySanityFilter.__new__(EntitySanityFilter).process([message])
     assert message.get("intent")["name"] == expected
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("so my xiaomi 14 no?", "deny", "inform"),  # a model named and asked about (DIET tagged nothing)
+    ("was kostet n displaytausch beim redmi note 12?", "out_of_scope", "out_of_scope"),  # a price: not my topic
+    ("no thanks", "deny", "deny"),
+])
+def test_a_model_asked_about_in_small_talk_is_an_answer(text, intent, expected):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.entity_filter import EntitySanityFilter
+
+    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.7}})
+    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
+    assert message.get("intent")["name"] == expected
+    if expected == "inform":
+        assert [e["value"] for e in message.get("entities")] == ["xiaomi 14"]
