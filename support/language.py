@@ -10,6 +10,7 @@ decisive: the caller keeps the conversation's language.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Set, Tuple
@@ -41,6 +42,13 @@ def _markers() -> Dict[str, Dict[str, Set[str]]]:
     raw = yaml.safe_load(MARKERS_FILE.read_text(encoding="utf-8"))
     raw.pop("german_speaking_regions")
     return {lang: {kind: {fold(w) for w in raw[lang][kind]} for kind in ("strong", "words")} for lang in LANGUAGES}
+
+
+@functools.lru_cache(maxsize=1)
+def _german_codes() -> Set[str]:
+    """The codes of the German-speaking regions and their everyday short forms (D, BRD)."""
+    regions = yaml.safe_load(MARKERS_FILE.read_text(encoding="utf-8"))["german_speaking_regions"]
+    return set(regions) | {"D", "BRD"}
 
 
 @functools.lru_cache(maxsize=1)
@@ -78,7 +86,9 @@ def _ngram_lean(text: str) -> float:
 
 def detect(text: Optional[str]) -> Detection:
     raw = text or ""
-    tokens = fold(raw).split()
+    # a code in capitals in a message not shouted ("hotline AT?", "IN or MY?") is a country, no English "at", "in", "my"
+    words = raw if raw.isupper() else re.sub(r"(?<![\w.])[A-Z]{2,3}(?![\w.])", " ", raw)
+    tokens = fold(words).split()
     alpha = [t for t in tokens if t.isalpha()]
     markers = _markers()
     score = 0.0
@@ -104,6 +114,8 @@ def detect(text: Optional[str]) -> Detection:
     decisive = abs(score) >= DECISIVE_MARGIN and (len(alpha) >= 2 or strong != 0) and evidence
     names = _country_names()
     hint = sum(0.6 for t in alpha if t in names["de"]) - sum(0.6 for t in alpha if t in names["en"])
+    # a German-speaking country written as its code ("hotline AT?", "bin in D"): a German speaker's shorthand
+    hint += sum(0.6 for code in re.findall(r"(?<![\w.])[A-Z]{1,3}(?![\w.])", raw) if code in _german_codes())
     if len(alpha) < 2:  # "Garantie?", "warranty?": a lone marker word leans a first message, decides nothing
         hint += sum(0.6 for t in alpha if t in markers["de"]["words"]) - sum(0.6 for t in alpha if t in markers["en"]["words"])
     return Detection(language="de" if score + hint > 0 else "en", decisive=decisive, score=score)

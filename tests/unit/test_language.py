@@ -383,3 +383,15 @@ def test_what_a_switch_request_says_besides_the_language():
 
     assert without_language_names("auf deutsch bitte") == "auf bitte"
     assert without_language_names("can we continue in english? bought it in germany") == "can we continue in bought it in germany"
+
+
+@pytest.mark.parametrize("text, language, decisive", [
+    ("hotline AT?", "de", False),  # "AT" is Austria, not the English "at"; a German-speaking country's code leans German
+    ("hotline DE?", "de", False),
+    ("hotline UK?", "en", False),
+    ("is it open in DE?", "en", True),
+    ("hotline IN pls", "en", True),
+])
+def test_a_country_code_in_capitals_is_no_word_and_a_german_speaking_one_leans_german(text, language, decisive):
+    result = detect(text)
+    assert (result.language, result.decisive) == (language, decisive)
