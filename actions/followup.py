@@ -110,6 +110,12 @@ async def answer_followup(found: Followup, dispatcher: CollectingDispatcher, tra
             ActionOpeningHours().respond(dispatcher, tracker, lang, match)
         if matches:
             return [SlotSet("last_topic", found.topic)]
+    elif found.aspect == "service_network":  # "how many are there", "kommt da auch wer zu mir raus?"
+        matches = conversation_countries(tracker)
+        for match in matches:
+            ActionRegionalService().respond(dispatcher, tracker, lang, match)
+        if matches:
+            return remember(matches[0], "regional", matches)
     elif found.aspect == "operator":  # "is das xiaomi selber am telefon?": the partner behind it
         matches = conversation_countries(tracker)
         for match in matches:

@@ -242,7 +242,8 @@ class EntitySanityFilter(StatelessMessageComponent):
                 _set_intent(message, "ask_opening_hours")
                 message.set(ENTITIES, [e for e in entities if e.get("entity") != "purchase_date"], add_to_output=True)
             elif ((intent in UNSURE_INTENTS or (confidence < UNSURE and intent not in ANSWER_INTENTS))
-                  and not any(e.get("entity") == "purchase_date" for e in entities) and describes_an_entry(text)):
+                  and not any(e.get("entity") in ("purchase_date", "country", "region") for e in entities)
+                  and describes_an_entry(text)):
                 # "hw do i track my repair status", "how do i diagnose it myself" (the classifier
                 # unsure): the channel or tool whose purpose the question describes
                 _set_intent(message, describes_an_entry(text))

@@ -323,6 +323,7 @@ def test_a_number_for_someone_outside_support_is_no_hotline_question(text, inten
     ("xiaomi pad 6 from poland, purchased march 2024 - warranty?", "check_warranty", 0.4, "check_warranty"),
     ("hotline?", "nlu_fallback", 0.3, "nlu_fallback"),  # the hotline has its own intent and question
     ("what is the weather", "out_of_scope", 0.9, "out_of_scope"),
+    ("does xiaomi support in china have ai chat bots", "ask_regional_service", 0.45, "ask_regional_service"),  # a country's service
 ])
 def test_an_unsure_question_that_describes_a_channel_is_about_that_channel(text, intent, confidence, expected):
     from rasa.shared.nlu.training_data.message import Message
@@ -330,9 +331,10 @@ def test_an_unsure_question_that_describes_a_channel_is_about_that_channel(text,
     from components.entity_filter import EntitySanityFilter
 
     message = Message(data={"text": text, "intent": {"name": intent, "confidence": confidence}})
-    if "march 2024" in text:
-        start = text.index("march 2024")
-        message.set("entities", [{"entity": "purchase_date", "value": "march 2024", "start": start, "end": start + 10}])
+    for kind, value in (("purchase_date", "march 2024"), ("country", "china")):
+        if value in text:
+            start = text.index(value)
+            message.set("entities", [{"entity": kind, "value": value, "start": start, "end": start + len(value)}])
     EntitySanityFilter.__new__(EntitySanityFilter).process([message])
     assert message.get("intent")["name"] == expected
 

@@ -25,6 +25,10 @@ from support.followups import Followup, followup, followup_in_message
     ("ok and if that doesn't help?", "self_service", "escalate"),
     ("und falls das nicht hilft, wen ruf ich an", "channels", "escalate"),
     ("who runs that line, xiaomi itself?", "hotline", "operator"),
+    ("how many are there", "regional", "service_network"),
+    ("kommt da auch mal wer zu mir raus?", "regional", "service_network"),
+    ("can i walk in on a sunday?", "regional", "service_network"),
+    ("is it available on weekends", "regional", "service_network"),
 ])
 def test_questions_about_the_previous_answer(text, topic, aspect):
     assert followup(text, topic) == Followup(topic, aspect)
