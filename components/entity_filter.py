@@ -266,7 +266,8 @@ class EntitySanityFilter(StatelessMessageComponent):
             elif intent in NAMING_INTENTS and names_only_a_product(text, entities):
                 # "xiaomi 13pro", "nur die hülle": an answer (to the last question or the check's)
                 _set_intent(message, "inform")
-            elif (intent in NOT_ABOUT_PERIODS or (intent == "inform" and is_question(text))) and names_a_period(text):
+            elif ((intent in NOT_ABOUT_PERIODS + NOT_A_QUESTION or (intent == "inform" and is_question(text))) and names_a_period(text)
+                  or intent in NOT_ABOUT_PERIODS and asks_how_long_it_lasts(text)):
                 # "dachte in indien gibts 12 monate?": a length of warranty asked about
                 _set_intent(message, "ask_warranty_period")
             elif intent == "check_warranty" and asks_where_to_check(text):
@@ -344,6 +345,12 @@ def names_a_period(text: str) -> bool:
     ago ("vor 12 monaten", "6 months ago")."""
     folded = fold(text)
     return any(not RELATIVE_LEAD.search(folded[:match.start()]) for match in PERIOD.finditer(folded))
+
+
+def asks_how_long_it_lasts(text: str) -> bool:
+    """"wie lang gilt die in DE?", "how long does it last": the length of the warranty."""
+    words = f" {fold(text)} "
+    return any(f" {' '.join(phrase)} " in words for phrase in longest_first("period_questions"))
 
 
 WHERE_OPENERS = (("wo",), ("where",), ("wie", "kann", "ich"), ("how", "can", "i"), ("how", "do", "i"))

@@ -371,3 +371,20 @@ def test_a_model_asked_about_in_small_talk_is_an_answer(text, intent, expected):
     assert message.get("intent")["name"] == expected
     if expected == "inform":
         assert [e["value"] for e in message.get("entities")] == ["xiaomi 14"]
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("echt? dachte in der eu sinds 2 jahre", "thank", "ask_warranty_period"),  # a period named, in small talk
+    ("wie lang gilt die in DE ueberhaupt?", "ask_regional_service", "ask_warranty_period"),
+    ("how long does it last in india?", "ask_hotline", "ask_warranty_period"),
+    ("thanks, you were a great help in the last 2 weeks of chatting", "thank", "thank"),  # no period of warranty
+    ("wie lange habt ihr heute auf?", "ask_opening_hours", "ask_opening_hours"),
+])
+def test_a_question_for_how_long_the_warranty_lasts(text, intent, expected):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.entity_filter import EntitySanityFilter
+
+    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.7}})
+    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
+    assert message.get("intent")["name"] == expected
