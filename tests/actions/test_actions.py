@@ -1415,3 +1415,23 @@ async def test_a_partner_named_is_described_whatever_country_came_before():
                            "ask_service_partner", slots={"country": "IN", "last_topic": "hotline"})
     messages, _ = await run(ActionServicePartner(), tracker)
     assert [(m["response"], m["partners"]) for m in messages] == [("utter_partner_country", "B2X")]
+
+
+@aio
+async def test_a_language_switch_with_a_question_about_the_last_answer_answers_it_in_the_new_language():
+    from actions.conversation import ActionLanguageSwitched
+
+    text = "sorry my german is not so good, can you tell me in english who i can contact there?"
+    tracker = make_tracker(text, "en", "switch_language", [("language_choice", "english")],
+                           slots={"last_topic": "warranty_check", "bought_in": "ID"})
+    messages, _ = await run(ActionLanguageSwitched(), tracker)
+    assert names(messages)[:2] == ["utter_language_switched", "utter_hotline"]
+    assert messages[1]["number"] == "00180300650029"  # Indonesia's, not Germany's ("german" is a language here)
+
+
+@aio
+async def test_a_bare_language_switch_only_switches():
+    from actions.conversation import ActionLanguageSwitched
+
+    messages, _ = await run(ActionLanguageSwitched(), make_tracker("english please", "en", "switch_language", slots={"last_topic": "hotline"}))
+    assert names(messages) == ["utter_language_switched"]
