@@ -20,7 +20,10 @@ class ActionHandoff(CountryTopicAction):
         return "action_handoff"
 
     def ask_country(self, dispatcher, tracker, lang) -> None:
+        from actions.info import describe_entry  # noqa: PLC0415 (info imports the hotline actions)
+
         dispatcher.utter_message(response="utter_handoff")
+        describe_entry(dispatcher, "channel", "website", lang)  # its live chat: a person without a country
         dispatcher.utter_message(response="utter_ask_country")
 
     def respond(self, dispatcher, tracker, lang, match) -> None:

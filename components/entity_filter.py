@@ -270,6 +270,9 @@ class EntitySanityFilter(StatelessMessageComponent):
                   or intent in NOT_ABOUT_PERIODS and asks_how_long_it_lasts(text)):
                 # "dachte in indien gibts 12 monate?": a length of warranty asked about
                 _set_intent(message, "ask_warranty_period")
+            elif intent == "ask_iws" and names_only_accessories(entities):
+                # "wat about accessories like the charger, in general": no model for IWS, the accessory period
+                _set_intent(message, "ask_warranty_period")
             elif intent == "check_warranty" and asks_where_to_check(text):
                 # "wo kann ich meine garantie online pruefen": the channel that does it, not the check itself
                 _set_intent(message, "ask_channels")
@@ -345,6 +348,11 @@ def names_a_period(text: str) -> bool:
     ago ("vor 12 monaten", "6 months ago")."""
     folded = fold(text)
     return any(not RELATIVE_LEAD.search(folded[:match.start()]) for match in PERIOD.finditer(folded))
+
+
+def names_only_accessories(entities: List[Dict[str, Any]]) -> bool:
+    named = [str(e.get("value") or "") for e in entities if e.get("entity") == "product"]
+    return bool(named) and all(products().kind(value) == "accessory" for value in named)
 
 
 def asks_how_long_it_lasts(text: str) -> bool:

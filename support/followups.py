@@ -23,7 +23,7 @@ WORDS_FILE = Path(__file__).resolve().parent.parent / "resources" / "followup_wo
 ASPECTS_BY_TOPIC: Dict[str, Sequence[str]] = {
     "self_service": ("where_to_get", "with_it"),
     "channels": ("where_to_get", "with_it"),
-    "regional": ("countries", "service_network"),
+    "regional": ("countries", "service_network", "hours"),
     "iws": ("models", "excludes", "covers"),
     "warranty_check": ("remaining", "contact"),
     "hotline": ("latest", "hours"),

@@ -37,7 +37,7 @@ def number_of(code: str) -> str:
 @pytest.mark.parametrize("lang,text", [("de", "euer service ist eine katastrophe"), ("en", "your service is terrible")])
 async def test_a_complaint_gets_an_apology_and_the_way_to_a_person(lang, text):
     messages, events = await run(ActionComplaint(), make_tracker(text, lang, "complain"))
-    assert names(messages) == ["utter_complaint", "utter_handoff", "utter_ask_country"]
+    assert names(messages) == ["utter_complaint", "utter_handoff", "utter_channel_info", "utter_ask_country"]
     assert SlotSet("last_topic", "handoff") in events  # "bin in DE" next: that country's hotline
 
 

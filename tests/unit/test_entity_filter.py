@@ -388,3 +388,16 @@ def test_a_question_for_how_long_the_warranty_lasts(text, intent, expected):
     message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.7}})
     EntitySanityFilter.__new__(EntitySanityFilter).process([message])
     assert message.get("intent")["name"] == expected
+
+
+def test_iws_asked_for_accessories_only_is_the_accessory_period():
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.entity_filter import EntitySanityFilter
+
+    text = "wat about accessories like the charger, in general"
+    start = text.index("charger")
+    message = Message(data={"text": text, "intent": {"name": "ask_iws", "confidence": 0.6},
+                            "entities": [{"entity": "product", "value": "charger", "start": start, "end": start + 7}]})
+    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
+    assert message.get("intent")["name"] == "ask_warranty_period"

@@ -29,6 +29,7 @@ from support.followups import Followup, followup, followup_in_message
     ("kommt da auch mal wer zu mir raus?", "regional", "service_network"),
     ("can i walk in on a sunday?", "regional", "service_network"),
     ("is it available on weekends", "regional", "service_network"),
+    ("whats the timing", "regional", "hours"),  # the regional answer named the hotline
 ])
 def test_questions_about_the_previous_answer(text, topic, aspect):
     assert followup(text, topic) == Followup(topic, aspect)
