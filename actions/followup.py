@@ -20,7 +20,7 @@ from actions.multi_topic import ACTIONS, topic_of
 from actions.info import ActionRegionalService, ActionServicePartner, describe_entry, utter_region_countries
 from actions.warranty import ActionIws, ActionWarrantyPeriod, iws_texts
 from support.followups import Followup, followup_in_message
-from support.names import countries
+from support.names import countries, products
 
 COUNTRY_TOPICS = {
     "hotline": ActionHotline(),
@@ -74,7 +74,11 @@ class ActionFollowup(Action):
                 return remember(match, topic)
             dispatcher.utter_message(response="utter_followup_what", country=match.name(lang), code=match.code)
             return remember(match, None)
-        if entity_values(tracker, "product"):
+        named = entity_values(tracker, "product")
+        if named and all(products().kind(value) == "accessory" for value in named):
+            # "wat about accessories like the charger, in general": their period, no IWS model among them
+            return await ActionWarrantyPeriod().run(dispatcher, tracker, domain)
+        if named:
             return await ActionIws().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_default")
         return [SlotSet("last_topic", topic)]

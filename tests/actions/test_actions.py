@@ -1435,3 +1435,12 @@ async def test_a_bare_language_switch_only_switches():
 
     messages, _ = await run(ActionLanguageSwitched(), make_tracker("english please", "en", "switch_language", slots={"last_topic": "hotline"}))
     assert names(messages) == ["utter_language_switched"]
+
+
+@aio
+async def test_a_followup_naming_accessories_only_gets_their_period_not_iws():
+    tracker = make_tracker("wat about accessories like the charger, in general", "en", "inform",
+                           [("product", "accessories"), ("product", "charger")], slots={"last_topic": "eu_rule"})
+    messages, _ = await run(ActionFollowup(), tracker)
+    assert names(messages)[0] == "utter_warranty_period_accessory" and messages[0]["months"] == "6 months"
+    assert not any("iws" in n for n in names(messages))
