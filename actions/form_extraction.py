@@ -18,6 +18,7 @@ from support.names import MODEL, countries, products
 from support.text import fold
 
 FORM_INTENTS = ("check_warranty", "inform")
+ANSWERS_WITH_A_QUESTION = ("ask_hotline", "ask_opening_hours")
 
 
 def fresh_message(tracker: Tracker) -> Optional[str]:
@@ -31,6 +32,11 @@ def fresh_message(tracker: Tracker) -> Optional[str]:
         # "can we continue in english? bought it on 10 march 2025 in germany": the rest
         # of the message, without the language's name (which would read as Germany)
         return without_language_names(message.get("text") or "") or None
+    answers = [e for e in message.get("entities") or [] if e.get("entity") == "purchase_date"
+               or (e.get("entity") == "product" and products().recognised(str(e.get("value") or "")))]
+    if intent in ANSWERS_WITH_A_QUESTION and answers:
+        # "poco x6, india. wait is the india line open rn?": the answers, then a question (answered aside)
+        return message.get("text") or None
     if intent not in FORM_INTENTS:
         return None
     return message.get("text") or None

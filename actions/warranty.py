@@ -22,6 +22,7 @@ from support import clock, formatting, overviews, warranty
 from support.dates import DateProblem, ParsedDate, day_of_month, month_named, parse_purchase_date
 from support.knowledge import knowledge
 from support.names import CountryMatch, countries, products
+from support.topics import topics_in
 from support.phrases import phrase, pick
 from support.text import fold
 
@@ -304,6 +305,20 @@ class ActionWarrantyCheck(Action):
         return reset
 
 
+def answer_hours_asked_aside(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """"poco x6, india. wait is the india line open rn?": the check's answers are
+    taken, and the hotline's hours of the country named (or of purchase) told."""
+    text = fresh_message(tracker)
+    if not text or "ask_opening_hours" not in topics_in(text):
+        return
+    matches, _ = countries_in_message(tracker)
+    match = matches[0] if matches else countries().resolve(tracker.get_slot("purchase_country"))
+    if match is not None:
+        from actions.hotline import ActionOpeningHours  # noqa: PLC0415 (hotline imports this module's neighbours)
+
+        ActionOpeningHours().respond(dispatcher, tracker, language(tracker), match)
+
+
 CHECK_MESSAGES = 5  # the user messages a warranty check is given in, at most
 
 
@@ -427,7 +442,10 @@ class ValidateWarrantyForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         if wants_to_leave(tracker):
             return [ActiveLoop(None), SlotSet("requested_slot", None)]
-        return await super().run(dispatcher, tracker, domain)
+        events = await super().run(dispatcher, tracker, domain)
+        if tracker.get_slot("requested_slot"):  # an answer to the check's question, with a question of its own
+            answer_hours_asked_aside(dispatcher, tracker)
+        return events
 
     async def extract_purchase_date(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         text = fresh_message(tracker)

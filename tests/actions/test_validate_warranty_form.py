@@ -378,3 +378,34 @@ def test_29_february_after_a_year_without_it_is_asked_again():
 def test_a_date_the_extractor_ran_into_the_product_is_no_part_of_its_name(value, lang, expected):
     result, _ = validate("validate_product", value, lang)
     assert result["product"].lower() == expected.lower()
+
+
+def test_answers_with_a_question_of_their_own_are_read_and_the_hours_told(monkeypatch):
+    from actions.form_extraction import fresh_message
+    from actions.warranty import answer_hours_asked_aside
+
+    monkeypatch.setenv("SUPPORT_BOT_NOW", "2026-12-01T16:30:00+00:00")
+    text = "poco x6, india. wait is the india line open rn?"
+    tracker = make_tracker(text, "en", "ask_hotline", [("product", "poco x6"), ("country", "india")],
+                           slots={"requested_slot": "product"}, active_loop={"name": "warranty_form"})
+    assert fresh_message(tracker) == text  # the product and country are answers to the check
+    dispatcher = CollectingDispatcher()
+    answer_hours_asked_aside(dispatcher, tracker)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_hotline", "utter_open_now"]
+    assert dispatcher.messages[0]["number"] == "1800 103 6286"
+
+
+def test_a_hotline_question_without_answers_is_no_answer_to_the_check():
+    from actions.form_extraction import fresh_message
+
+    tracker = make_tracker("wait is the india line open rn?", "en", "ask_hotline", [("country", "india")],
+                           slots={"requested_slot": "product"}, active_loop={"name": "warranty_form"})
+    assert fresh_message(tracker) is None
+
+
+def test_a_hotline_question_with_a_word_mistaken_for_a_product_is_no_answer_to_the_check():
+    from actions.form_extraction import fresh_message
+
+    tracker = make_tracker("sorry first: number for philippines?", "en", "ask_hotline", [("product", "first"), ("country", "philippines")],
+                           slots={"requested_slot": "purchase_date"}, active_loop={"name": "warranty_form"})
+    assert fresh_message(tracker) is None
