@@ -10,7 +10,7 @@ from typing import List, Optional, Tuple
 
 from rasa_sdk import Tracker
 
-from actions.form_guard import form_words
+from support.vocabulary import form_words
 from support import clock
 from support.dates import DateProblem, parse_purchase_date
 from support.language import SWITCH_INTENT, without_language_names

@@ -3,45 +3,28 @@
 answer is explained and never stored as a slot value."""
 from __future__ import annotations
 
-import functools
-from pathlib import Path
-from typing import Dict, List
-
-import yaml
 from rasa_sdk import Tracker
 
 from support.text import fold
+from support.vocabulary import has_form_words
 
-WORDS_FILE = Path(__file__).resolve().parent.parent / "resources" / "form_words.yml"
 TOPIC_INTENTS = ("ask_hotline", "ask_opening_hours", "ask_service_partner", "ask_warranty_period", "ask_eu_warranty", "ask_iws",
                  "ask_channels", "ask_regional_service", "ask_self_service", "human_handoff", "complain", "help")
 MAX_FAILED_ANSWERS = 2
-
-
-@functools.lru_cache(maxsize=1)
-def form_words() -> Dict[str, List[str]]:
-    """resources/form_words.yml, both languages together, folded."""
-    raw = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
-    return {kind: [fold(w) for lang in ("de", "en") for w in raw[kind][lang]] for kind in raw}
-
-
-def _has(text: str, kind: str) -> bool:
-    padded = f" {fold(text)} "
-    return any(f" {word} " in padded for word in form_words()[kind])
 
 
 def wants_to_leave(tracker: Tracker) -> bool:
     """A stop marker together with a new question: leave the check for it."""
     message = tracker.latest_message or {}
     intent = (message.get("intent") or {}).get("name")
-    return intent in TOPIC_INTENTS and _has(message.get("text") or "", "stop_markers")
+    return intent in TOPIC_INTENTS and has_form_words(message.get("text") or "", "stop_markers")
 
 
 def asks_why(text: str) -> bool:
     """"warum willst du das wissen?", "why do you need that": a question about the question."""
-    return _has(text, "side_questions")
+    return has_form_words(text, "side_questions")
 
 
 def is_side_question(text: str) -> bool:
     """"warum willst du das wissen?", "why?", "keine ahnung" instead of an answer."""
-    return _has(text, "side_questions") or (text.strip().endswith("?") and len(fold(text).split()) <= 6)
+    return has_form_words(text, "side_questions") or (text.strip().endswith("?") and len(fold(text).split()) <= 6)

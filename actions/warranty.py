@@ -21,6 +21,7 @@ from actions.multi_topic import TopicAction
 from support import clock, formatting, overviews, warranty
 from support.dates import DateProblem, ParsedDate, day_of_month, month_named, parse_purchase_date
 from support.knowledge import knowledge
+from support.followups import asks
 from support.names import CountryMatch, countries, products
 from support.topics import topics_in
 from support.phrases import phrase, pick
@@ -224,6 +225,9 @@ class ActionIws(TopicAction):
                 dispatcher.utter_message(response="utter_iws_eligible", model=product.iws_model, excludes=texts["excludes"])
             else:
                 dispatcher.utter_message(response="utter_iws_not_eligible", product=product.text, models=texts["models"])
+            if asks(tracker.latest_message.get("text") or "", "countries"):
+                # "iws fuer mix flip? und in welchen laendern gilt das ueberhaupt": the second question too
+                dispatcher.utter_message(response="utter_iws_countries_unknown")
             return [SlotSet("last_topic", "iws")]
         dispatcher.utter_message(response="utter_iws_overview", **texts)
         dispatcher.utter_message(response="utter_iws_countries_unknown")

@@ -34,7 +34,7 @@ from support.language import SWITCH_INTENT, language_asked_for
 from support.names import MODEL, countries, partners_named, products
 from support.retrieval import catalogue
 from support.topics import topics_in
-from support.vocabulary import entity_vocabulary, longest_first, opening_phrase_of, without_lead_word
+from support.vocabulary import entity_vocabulary, has_form_words, longest_first, opening_phrase_of, without_lead_word
 from support.text import fold
 
 
@@ -237,6 +237,10 @@ class EntitySanityFilter(StatelessMessageComponent):
                 # "am 31.02.2025 <img ...>": a date, however broken, is an answer to the warranty
                 # check's question, which then says what it cannot read; never "not my topic"
                 _set_intent(message, "inform")
+            elif intent == "stop" and is_question(text) and not has_form_words(text, "stop_markers"):
+                # "was is wenn ich den kassenbon nich mehr hab?" ("nich mehr" read as stopping): a question
+                # without a word of stopping, which the bot has no answer for; the check goes on
+                _set_intent(message, "out_of_scope")
             elif intent in MOMENT_INTENTS and asks_about_a_moment(text):
                 # "und morgen frueh um 8 in italien, geht das?", "tmrw at 8 before work?": the hours then
                 _set_intent(message, "ask_opening_hours")

@@ -11,6 +11,19 @@ import yaml
 from support.text import fold
 
 VOCABULARY_FILE = Path(__file__).resolve().parent.parent / "resources" / "entity_vocabulary.yml"
+FORM_WORDS_FILE = Path(__file__).resolve().parent.parent / "resources" / "form_words.yml"
+
+
+@functools.lru_cache(maxsize=1)
+def form_words() -> Dict[str, List[str]]:
+    """resources/form_words.yml (how users leave or ask back inside the warranty check), both languages, folded."""
+    raw = yaml.safe_load(FORM_WORDS_FILE.read_text(encoding="utf-8"))
+    return {kind: [fold(w) for lang in ("de", "en") for w in raw[kind][lang]] for kind in raw}
+
+
+def has_form_words(text: str, kind: str) -> bool:
+    padded = f" {fold(text)} "
+    return any(f" {word} " in padded for word in form_words()[kind])
 
 
 @functools.lru_cache(maxsize=1)

@@ -1444,3 +1444,10 @@ async def test_a_followup_naming_accessories_only_gets_their_period_not_iws():
     messages, _ = await run(ActionFollowup(), tracker)
     assert names(messages)[0] == "utter_warranty_period_accessory" and messages[0]["months"] == "6 months"
     assert not any("iws" in n for n in names(messages))
+
+
+@aio
+async def test_iws_eligibility_and_its_countries_asked_together_get_both_answers():
+    text = "iws fuer mix flip? und in welchen laendern gilt das ueberhaupt"
+    messages, _ = await run(ActionIws(), make_tracker(text, "de", "ask_iws", [("product", "mix flip")]))
+    assert names(messages) == ["utter_iws_eligible", "utter_iws_countries_unknown"]

@@ -401,3 +401,20 @@ def test_iws_asked_for_accessories_only_is_the_accessory_period():
                             "entities": [{"entity": "product", "value": "charger", "start": start, "end": start + 7}]})
     EntitySanityFilter.__new__(EntitySanityFilter).process([message])
     assert message.get("intent")["name"] == "ask_warranty_period"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("was is wenn ich den kassenbon nich mehr hab?", "out_of_scope"),  # a question, no word of stopping
+    ("what if i dont have the receipt anymore?", "out_of_scope"),
+    ("stop", "stop"),
+    ("vergiss es", "stop"),
+    ("can we stop?", "stop"),  # a question with a stop marker: stopping
+])
+def test_a_question_taken_for_stopping_is_a_question(text, expected):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.entity_filter import EntitySanityFilter
+
+    message = Message(data={"text": text, "intent": {"name": "stop", "confidence": 0.9}})
+    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
+    assert message.get("intent")["name"] == expected
