@@ -27,7 +27,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from components.stateless import StatelessMessageComponent
 from support import clock
-from support.dates import DAY_ORDINAL, DateProblem, day_of_month, parse_purchase_date
+from support.dates import DAY_ORDINAL, DateProblem, day_of_month, month_named, parse_purchase_date
 from support.followups import is_question
 from support.moments import asked_moment
 from support.language import SWITCH_INTENT, language_asked_for
@@ -457,6 +457,8 @@ def is_a_short_date(text: str) -> bool:
         return False
     if DAY_ORDINAL.search(text) and day_of_month(text) is not None:
         return True
+    if not (DATE_SHAPE.search(text) or month_named(text) is not None):
+        return False  # "who won the f1 race yesterday": a digit, but none of a date
     today = clock.today()
     return any(parse_purchase_date(text, lang, today).problem is None for lang in ("de", "en"))
 

@@ -187,6 +187,7 @@ def test_out_of_scope_that_names_two_topics_is_the_first_of_them():
     ("thanks 2", "thank", "thank"),
     ("nein danke", "deny", "deny"),
     ("bye see u in 2 days", "goodbye", "goodbye"),
+    ("who won the f1 race yesterday", "out_of_scope", "out_of_scope"),  # a digit, but no date's
 ])
 def test_a_short_date_taken_for_small_talk_is_an_answer(text, intent, expected):
     from rasa.shared.nlu.training_data.message import Message
