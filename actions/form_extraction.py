@@ -65,11 +65,16 @@ def _countries_with_words_before(text: str) -> List[Tuple[str, str, str]]:
     return found
 
 
+BRANDS = ("xiaomi", " mi")  # "die nummer von xiaomi frankreich": Xiaomi's French support, no purchase there
+
+
 def bought_in_text(text: str) -> List[str]:
     """Countries named as where something was bought ("gekauft in Indien", "in FR gekauftes")."""
     bought = form_words()["bought_words"]
     return [code for code, before, after in _countries_with_words_before(text)
-            if any(f" {w} " in f" {before} " for w in bought) or any(after.startswith(w) for w in ("gekauft", "bought", "purchased"))]
+            if (any(f" {w} " in f" {before} " for w in bought) and not before.endswith(BRANDS))
+            or any(after.startswith(w) for w in ("gekauft", "bought", "purchased"))]
+
 
 
 def purchase_country_in(text: str) -> Optional[str]:

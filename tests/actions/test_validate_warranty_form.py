@@ -409,3 +409,14 @@ def test_a_hotline_question_with_a_word_mistaken_for_a_product_is_no_answer_to_t
     tracker = make_tracker("sorry first: number for philippines?", "en", "ask_hotline", [("product", "first"), ("country", "philippines")],
                            slots={"requested_slot": "purchase_date"}, active_loop={"name": "warranty_form"})
     assert fresh_message(tracker) is None
+
+
+@pytest.mark.parametrize("text, bought", [
+    ("nummer in DE, mein in FR gekauftes handy", ["FR"]),
+    ("hab es in italien gekauft", ["IT"]),
+    ("brauch die nummer von xiaomi frankreich und italien", []),  # Xiaomi's French support: no purchase named
+])
+def test_where_something_was_bought(text, bought):
+    from actions.form_extraction import bought_in_text
+
+    assert bought_in_text(text) == bought
