@@ -233,6 +233,8 @@ class EntitySanityFilter(StatelessMessageComponent):
                     or ((intent in NOT_A_QUESTION or intent == "inform" or confidence < UNSURE) and follows_up_on_a_country(text))
                     or follows_up_on_a_country(text, "anaphoric_openers")):
                 _set_intent(message, "inform")
+                if not any(e.get("entity") == "country" for e in entities):  # "und spanein?": the name's typo as the country
+                    message.set(ENTITIES, entities + misspelt_countries(text), add_to_output=True)
             elif intent == "out_of_scope" and (DATE_SHAPE.search(text) or any(e.get("entity") == "purchase_date" for e in entities)):
                 # "am 31.02.2025 <img ...>": a date, however broken, is an answer to the warranty
                 # check's question, which then says what it cannot read; never "not my topic"
@@ -463,6 +465,17 @@ def is_a_short_date(text: str) -> bool:
     return any(parse_purchase_date(text, lang, today).problem is None for lang in ("de", "en"))
 
 
+def misspelt_countries(text: str) -> List[Dict[str, Any]]:
+    """Words of five letters or more that the fuzzy resolver reads as a country ("spanein"), as entities."""
+    found = []
+    for match in re.finditer(r"[^\W\d_]{5,}", text):
+        word = fold(match.group(0))
+        if word not in LANGUAGE_NAMES and countries().resolve(word) is not None:
+            found.append({"entity": "country", "start": match.start(), "end": match.end(), "value": match.group(0),
+                          "extractor": "EntitySanityFilter"})
+    return found
+
+
 def follows_up_on_a_country(text: str, openers_key: str = "followup_openers") -> bool:
     """"und indonesien? ...", "even in spain?", "danke, und in polen?": a
     follow-up opener, then a country, is the last question asked again."""
@@ -471,4 +484,7 @@ def follows_up_on_a_country(text: str, openers_key: str = "followup_openers") ->
     if opener is None:
         return False
     clause = rest[len(opener):].split()[:4]  # the country comes right after the opener
-    return bool(countries().find_in_text(" ".join(clause)))
+    if countries().find_in_text(" ".join(clause)):
+        return True
+    # "und spanein?": a typo of a country's name (the fuzzy resolver), never a language's name
+    return any(len(word) >= 5 and word not in LANGUAGE_NAMES and countries().resolve(word) is not None for word in clause)

@@ -154,6 +154,9 @@ def test_a_product_with_a_purchase_word_answers_the_warranty_check():
     ("weather in manila tomorrow?", False),  # a country, but no follow-up
     ("and the phone line?", False),  # a follow-up, but no country
     ("und was kostet das in 3 jahren, so ungefaehr, in frankreich", False),  # the country far from the opener
+    ("und spanein?", True),  # a typo of a country's name
+    ("and in english?", False),  # a language, not England
+    ("und morgen?", False),
 ])
 def test_a_follow_up_opener_before_a_country(text, follows_up):
     from components.entity_filter import follows_up_on_a_country
@@ -419,3 +422,14 @@ def test_a_question_taken_for_stopping_is_a_question(text, expected):
     message = Message(data={"text": text, "intent": {"name": "stop", "confidence": 0.9}})
     EntitySanityFilter.__new__(EntitySanityFilter).process([message])
     assert message.get("intent")["name"] == expected
+
+
+def test_a_follow_up_on_a_misspelt_country_gets_that_country_as_entity():
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.entity_filter import EntitySanityFilter
+
+    message = Message(data={"text": "und spanein?", "intent": {"name": "out_of_scope", "confidence": 0.4}})
+    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
+    assert message.get("intent")["name"] == "inform"
+    assert [(e["entity"], e["value"]) for e in message.get("entities")] == [("country", "spanein")]
