@@ -32,9 +32,10 @@ class Detection:
     language: str  # best guess, always one of LANGUAGES
     decisive: bool  # enough evidence to switch the conversation's language
     score: float  # the evidence: > 0 leans German, < 0 English
+    evidence: bool = True  # any marker word, country name or enough words; False: the guess is only a default
 
     def as_dict(self) -> Dict[str, object]:
-        return {"code": self.language, "decisive": self.decisive, "score": round(self.score, 3)}
+        return {"code": self.language, "decisive": self.decisive, "score": round(self.score, 3), "evidence": self.evidence}
 
 
 @functools.lru_cache(maxsize=1)
@@ -118,7 +119,7 @@ def detect(text: Optional[str]) -> Detection:
     hint += sum(0.6 for code in re.findall(r"(?<![\w.])[A-Z]{1,3}(?![\w.])", raw) if code in _german_codes())
     if len(alpha) < 2:  # "Garantie?", "warranty?": a lone marker word leans a first message, decides nothing
         hint += sum(0.6 for t in alpha if t in markers["de"]["words"]) - sum(0.6 for t in alpha if t in markers["en"]["words"])
-    return Detection(language="de" if score + hint > 0 else "en", decisive=decisive, score=score)
+    return Detection(language="de" if score + hint > 0 else "en", decisive=decisive, score=score, evidence=evidence or hint != 0)
 
 
 LANGUAGE_PREPOSITIONS = ("in", "auf", "into", "to", "im", "ins", "zu")
@@ -195,12 +196,14 @@ def hinted_language(tag: Any) -> Optional[str]:
     return primary if primary in LANGUAGES else None
 
 
-def wanted_language(parse_data: Dict[str, Any], current: Optional[str], hint: Optional[str] = None) -> Optional[str]:
+def wanted_language(parse_data: Dict[str, Any], current: Optional[str], hint: Optional[str] = None,
+                    settled: bool = True) -> Optional[str]:
     """The language the conversation should continue in after this message.
 
     Precedence: an explicit request, a decisive detection of the message, then
     (only while the conversation has no language) the client's hint, then the
-    best guess."""
+    best guess; while the language is only a guess (`settled` False: no message
+    so far told it, no client hint), the best guess of each new message."""
     intent = (parse_data.get("intent") or {}).get("name")
     if intent == SWITCH_INTENT:
         marked = [lang for lang, led in _named_languages(parse_data.get("text")) if led]
@@ -230,4 +233,15 @@ def wanted_language(parse_data: Dict[str, Any], current: Optional[str], hint: Op
         return hint
     if current is None and detected.get("code"):
         return detected.get("code")
+    if not settled and detected.get("code") and detected.get("evidence"):
+        return detected.get("code")  # "hotline nummer pls" (a guess: English), then "polen": German
     return None
+
+
+def language_settled(parse_datas: List[Dict[str, Any]], hints: List[Optional[str]]) -> bool:
+    """Whether the conversation's language was told, not guessed: an earlier
+    message decided it or asked for one, or the client hinted it."""
+    return any(hint in LANGUAGES for hint in hints) or any(
+        (data.get("language") or {}).get("decisive") or (data.get("intent") or {}).get("name") == SWITCH_INTENT
+        or any(e.get("entity") == CHOICE_ENTITY for e in data.get("entities") or [])
+        for data in parse_datas)

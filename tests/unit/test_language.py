@@ -211,7 +211,7 @@ def test_umlaut_alone_leans_german():
 
 def test_as_dict():
     result = detect("danke")
-    assert set(result.as_dict()) == {"code", "decisive", "score"}
+    assert set(result.as_dict()) == {"code", "decisive", "score", "evidence"}
     assert result.as_dict()["code"] == "de" and result.as_dict()["decisive"] is True
 
 
@@ -395,3 +395,17 @@ def test_what_a_switch_request_says_besides_the_language():
 def test_a_country_code_in_capitals_is_no_word_and_a_german_speaking_one_leans_german(text, language, decisive):
     result = detect(text)
     assert (result.language, result.decisive) == (language, decisive)
+
+
+def test_while_the_language_is_a_guess_each_message_s_best_guess_wins():
+    from support.language import language_settled, wanted_language
+
+    first = {"text": "hotline nummer pls", "intent": {"name": "ask_hotline"}, "language": detect("hotline nummer pls").as_dict()}
+    then = {"text": "polen", "intent": {"name": "inform"}, "language": detect("polen").as_dict()}
+    assert not language_settled([first], [None])
+    assert wanted_language(then, "en", None, settled=False) == "de"  # "polen": the German name
+    assert wanted_language(then, "en", None, settled=True) is None  # told before: a lone name switches nothing
+    model = {"text": "xiaomi 14 ultra", "intent": {"name": "inform"}, "language": detect("xiaomi 14 ultra").as_dict()}
+    assert wanted_language(model, "de", None, settled=False) is None  # no evidence at all: the guess stays
+    told = {"text": "wie ist die nummer", "intent": {"name": "ask_hotline"}, "language": detect("wie ist die nummer fuer polen").as_dict()}
+    assert language_settled([told], [None]) and language_settled([first], ["de"])
