@@ -103,6 +103,9 @@ async def answer_followup(found: Followup, dispatcher: CollectingDispatcher, tra
     elif found.aspect == "countries" and entry.startswith("region:"):
         if utter_region_countries(dispatcher, entry.split(":", 1)[1], lang):
             return [SlotSet("last_topic", found.topic)]
+    elif found.aspect == "countries" and found.topic == "iws":  # "und in welchen laendern gilt die genau?"
+        dispatcher.utter_message(response="utter_iws_countries_unknown")
+        return [SlotSet("last_topic", found.topic)]
     elif found.aspect in IWS_RESPONSES:
         dispatcher.utter_message(response=IWS_RESPONSES[found.aspect], **iws_texts(lang))
         return [SlotSet("last_topic", found.topic)]

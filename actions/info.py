@@ -15,6 +15,7 @@ from actions.country_topic import MAX_COUNTRIES, CountryTopicAction
 from actions.hotline import ActionHotline, hours_text, utter_hotline
 from actions.multi_topic import TopicAction
 from support import formatting, overviews
+from support.followups import asks
 from support.knowledge import knowledge
 from support.names import CountryMatch, countries, partners_named
 from support.retrieval import better_elsewhere, catalogue
@@ -285,6 +286,8 @@ class ActionRegionalService(CountryTopicAction):
         if region is not None and not matches:
             lang = language(tracker)
             dispatcher.utter_message(response="utter_regional_model", region=pick({k: v[0] for k, v in region["names"].items()}, lang), model=pick(region["model"], lang))
+            if asks(tracker.latest_message.get("text") or "", "countries"):  # "welche laender zaehlt ihr zu suedostasien?"
+                utter_region_countries(dispatcher, region["id"], lang)
             return remember(None, self.topic) + [SlotSet("last_entry", f"region:{region['id']}")]
         events = await super().answer(dispatcher, tracker, domain)
         country = covered(countries().resolve(next((e["value"] for e in events if e.get("name") == "country"), None)))

@@ -45,6 +45,8 @@ def plausible(entity: Dict[str, Any]) -> bool:
     kind = entity.get("entity")
     if kind == "country":
         return countries().resolve(value) is not None
+    if kind == "product" and month_named(value) is not None and not MODEL.search(value) and len(value.split()) <= 2:
+        return False  # "nov" of "redmi note 13, germany, bought nov 2024": a month, no product
     if kind == "purchase_date":
         if any(ch.isdigit() for ch in value):
             return True  # "31.02.2025": the form says plainly it is no date

@@ -26,6 +26,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import yaml
 from babel.dates import get_day_names, get_month_names
+from dateutil.easter import easter
 from dateutil.relativedelta import relativedelta
 from rapidfuzz.distance import OSA
 
@@ -241,6 +242,14 @@ def _season(word: str, year: Optional[int], today: date, offset: int) -> Match:
     last_month = None
     if word in seasons:
         (month, last_month), day = seasons[word] or (None, None), None
+    elif holidays[word] == "easter":
+        # "zu ostern 2024": around Easter Sunday (31 March 2024; shops are shut that day),
+        # Holy Week to Easter Monday, the most recent one that has begun if no year is given
+        for candidate in ([year] if year is not None else range(today.year, today.year - 9, -1)):
+            sunday = easter(candidate)
+            if year is not None or sunday - timedelta(days=7) <= today:
+                return (sunday - timedelta(days=7), min(today, sunday + timedelta(days=1))), "range", None
+        return _ambiguous()
     else:
         month_day = holidays[word]
         month, day = month_day if month_day else (None, None)

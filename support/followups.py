@@ -7,6 +7,7 @@ message is such a follow-up, and action_followup answers with the same result.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
@@ -17,6 +18,7 @@ from support.text import fold
 from support.vocabulary import opening_phrase, opening_phrase_of, without_lead_word
 
 WORDS_FILE = Path(__file__).resolve().parent.parent / "resources" / "followup_words.yml"
+NEGATED_COUNTRY = re.compile(r"\b(?:nicht|not|kein|keine|statt|anstatt|instead of)\s+(?:in\s+|aus\s+|from\s+)?\w+", re.I)
 
 # Which aspects make sense after which topic, in the order they are tried
 # ("not covered" before "covered").
@@ -24,7 +26,7 @@ ASPECTS_BY_TOPIC: Dict[str, Sequence[str]] = {
     "self_service": ("where_to_get", "with_it"),
     "channels": ("where_to_get", "with_it"),
     "regional": ("countries", "service_network", "hours"),
-    "iws": ("models", "excludes", "covers"),
+    "iws": ("models", "excludes", "covers", "countries"),
     "warranty_check": ("remaining", "contact"),
     "hotline": ("latest", "hours"),
     "hours": ("latest", "hours"),
@@ -71,7 +73,7 @@ def asks(text: str, aspect: str) -> bool:
 
 
 def followup(text: str, last_topic: Optional[str], names_product: bool = False, names_country: bool = False,
-             names_date: bool = False, names_entry: bool = False) -> Optional[Followup]:
+             names_date: bool = False, names_entry: bool = False, countries_named: int = 0) -> Optional[Followup]:
     """The follow-up a message is, or None when it asks something new.
 
     After a warranty check, a product named without a new date is the same
@@ -82,6 +84,8 @@ def followup(text: str, last_topic: Optional[str], names_product: bool = False, 
         return None
     if asks(text, "escalate"):  # "ok and if that doesnt help? im in france": the hotline, there
         return Followup(last_topic, "escalate")
+    if countries_named >= 2:
+        return None  # "kann man in FR gekaufte handys auch in DE reparieren lassen?": a question of its own
     if last_topic in OPERATED_TOPICS and not names_country and asks(text, "operator"):
         return Followup(last_topic, "operator")  # "is das xiaomi selber am telefon?" ("telefon" is no product there)
     if last_topic == "warranty_period" and names_product and not names_date and not names_country and is_short_followup(text):
@@ -109,9 +113,14 @@ def followup_in_message(text: str, entities: Sequence[Dict], last_topic: Optiona
     from support.names import countries
 
     kinds = {e.get("entity") for e in entities or []}
+    named = {m.code for m in countries().find_in_text(text)}
+    named |= {m.code for m in (countries().resolve(str(e.get("value"))) for e in entities or [] if e.get("entity") == "country") if m}
+    # a country taken back ("war doch in UK gekauft, nicht italien") is no second one
+    kept = {m.code for m in countries().find_in_text(NEGATED_COUNTRY.sub(" ", text))}
+    named = {code for code in named if code in kept} if len(named) >= 2 else named
     return followup(text, last_topic, names_product="product" in kinds,
-                    names_country="country" in kinds or bool(countries().find_in_text(text)),
-                    names_date="purchase_date" in kinds, names_entry=bool(kinds & {"channel", "tool"}))
+                    names_country="country" in kinds or bool(named),
+                    names_date="purchase_date" in kinds, names_entry=bool(kinds & {"channel", "tool"}), countries_named=len(named))
 
 
 def opens_with(text: str, aspect: str) -> bool:

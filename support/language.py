@@ -88,7 +88,8 @@ def _ngram_lean(text: str) -> float:
 def detect(text: Optional[str]) -> Detection:
     raw = text or ""
     # a code in capitals in a message not shouted ("hotline AT?", "IN or MY?") is a country, no English "at", "in", "my"
-    words = raw if raw.isupper() else re.sub(r"(?<![\w.])[A-Z]{2,3}(?![\w.])", " ", raw)
+    shouted = sum(1 for word in raw.split() if word.isupper() and len(word) > 3) >= 2  # "WHAT IS THE HOTLINE"
+    words = raw if shouted else re.sub(r"(?<![\w.])[A-Z]{2,3}(?![\w.])", " ", raw)
     tokens = fold(words).split()
     alpha = [t for t in tokens if t.isalpha()]
     markers = _markers()
@@ -102,6 +103,10 @@ def detect(text: Optional[str]) -> Detection:
                 strong += sign
             elif token in markers[lang]["words"]:
                 score += sign
+    # "im in texas", "im from germany": the English "I'm", never German "im" before "in"/"from"
+    for first, second in zip(alpha, alpha[1:]):
+        if first == "im" and second in ("in", "from", "at", "here", "currently", "living", "looking", "trying"):
+            score -= 1
     markers_net = score
     if len(alpha) < 2:
         score = 0.0  # a lone word only counts when it is a strong marker

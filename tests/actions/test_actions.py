@@ -1451,3 +1451,11 @@ async def test_iws_eligibility_and_its_countries_asked_together_get_both_answers
     text = "iws fuer mix flip? und in welchen laendern gilt das ueberhaupt"
     messages, _ = await run(ActionIws(), make_tracker(text, "de", "ask_iws", [("product", "mix flip")]))
     assert names(messages) == ["utter_iws_eligible", "utter_iws_countries_unknown"]
+
+
+@aio
+async def test_a_region_asked_with_its_countries_gets_the_model_and_the_countries():
+    messages, _ = await run(ActionRegionalService(), make_tracker("welche laender zaehlt ihr eig zu suedostasien?", "de",
+                                                                  "ask_regional_service", [("region", "suedostasien")]))
+    assert names(messages) == ["utter_regional_model", "utter_region_countries"]
+    assert all(name in messages[1]["countries"] for name in ("Indonesien", "Malaysia", "Philippinen"))

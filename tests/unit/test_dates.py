@@ -61,7 +61,7 @@ def test_month_first_only_where_day_first_is_impossible():
     ("vor über einem jahr", "de"),
     ("almost 2 years ago", "en"),
     ("kurz vor weihnachten", "de"),
-    ("ostern", "de"),
+    ("black friday", "en"),  # moves every year, no rule for it here
     ("im november", "de"),  # this month: this year's or last year's?
 ])
 def test_ambiguous_texts_make_the_bot_ask(text, lang):

@@ -433,3 +433,11 @@ def test_a_follow_up_on_a_misspelt_country_gets_that_country_as_entity():
     EntitySanityFilter.__new__(EntitySanityFilter).process([message])
     assert message.get("intent")["name"] == "inform"
     assert [(e["entity"], e["value"]) for e in message.get("entities")] == [("country", "spanein")]
+
+
+def test_a_month_taken_for_a_product_is_dropped():
+    from components.entity_filter import clean
+
+    text = "ok back to it: redmi note 13, germany, bought nov 2024"
+    entities = [entity("product", "redmi note 13", text), entity("product", "nov", text)]
+    assert values(clean(entities, text, "inform")) == [("product", "redmi note 13")]

@@ -30,6 +30,8 @@ from support.followups import Followup, followup, followup_in_message
     ("can i walk in on a sunday?", "regional", "service_network"),
     ("is it available on weekends", "regional", "service_network"),
     ("whats the timing", "regional", "hours"),  # the regional answer named the hotline
+    ("und in welchen laendern gilt die genau?", "iws", "countries"),
+    ("and if i dropped it in water myself?", "iws", "excludes"),
 ])
 def test_questions_about_the_previous_answer(text, topic, aspect):
     assert followup(text, topic) == Followup(topic, aspect)
@@ -99,3 +101,11 @@ def test_who_runs_the_hotline_even_where_the_classifier_saw_a_product():
     text = "is das xiaomi selber am telefon oder ne andere firma"
     assert followup_in_message(text, [{"entity": "product", "value": "telefon"}], "hotline") == Followup("hotline", "operator")
     assert followup_in_message(text, [], "warranty_check") is None  # no hotline to ask about
+
+
+def test_two_countries_after_a_check_are_a_question_of_their_own():
+    text = "allg. frage: kann man in FR gekaufte handys auch in DE reparieren lassen?"
+    entities = [{"entity": "country", "value": "FR"}, {"entity": "product", "value": "handys"}, {"entity": "country", "value": "DE"}]
+    assert followup_in_message(text, entities, "warranty_check") is None
+    assert followup_in_message("und das ladekabel?", [{"entity": "product", "value": "ladekabel"}], "warranty_check") == \
+        Followup("warranty_check", "product")

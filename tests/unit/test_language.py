@@ -409,3 +409,12 @@ def test_while_the_language_is_a_guess_each_message_s_best_guess_wins():
     assert wanted_language(model, "de", None, settled=False) is None  # no evidence at all: the guess stays
     told = {"text": "wie ist die nummer", "intent": {"name": "ask_hotline"}, "language": detect("wie ist die nummer fuer polen").as_dict()}
     assert language_settled([told], [None]) and language_settled([first], ["de"])
+
+
+@pytest.mark.parametrize("text, language", [
+    ("xiaomi hotline usa? im in texas", "en"),  # "im in": the English "I'm in"
+    ("bin im urlaub in spanien", "de"),
+    ("AT", "de"),  # a lone code is no English "at"
+])
+def test_im_in_is_english_and_a_lone_code_no_word(text, language):
+    assert detect(text).language == language
