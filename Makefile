@@ -71,15 +71,17 @@ bench: $(MODEL)  ## speed and size against the bare rasa init bot -> reports/ben
 	$(PY) scripts/bench.py
 
 .PHONY: eval eval-nlu
-eval: $(MODEL)  ## play the four held-out conversation sets through REST and WhatsApp -> reports/eval_*.md
+eval: $(MODEL)  ## play the five held-out conversation sets through REST and WhatsApp -> reports/eval_*.md
 	$(PY) scripts/eval_conversations.py
 	$(PY) scripts/eval_conversations.py --set tests/conversations_blind
 	$(PY) scripts/eval_conversations.py --set tests/conversations_fresh
 	$(PY) scripts/eval_conversations.py --set tests/conversations_fresh2
+	$(PY) scripts/eval_conversations.py --set tests/conversations_fresh3
 	$(PY) scripts/eval_conversations.py --channel whatsapp --workers 12
 	$(PY) scripts/eval_conversations.py --channel whatsapp --workers 12 --set tests/conversations_blind
 	$(PY) scripts/eval_conversations.py --channel whatsapp --workers 12 --set tests/conversations_fresh
 	$(PY) scripts/eval_conversations.py --channel whatsapp --workers 12 --set tests/conversations_fresh2
+	$(PY) scripts/eval_conversations.py --channel whatsapp --workers 12 --set tests/conversations_fresh3
 
 eval-nlu: $(SPACY) data/nlu/lookups.yml  ## compare NLU pipelines on tests/nlu_heldout -> reports/eval_nlu.md
 	$(PY) scripts/eval_nlu.py
