@@ -45,6 +45,8 @@ def plausible(entity: Dict[str, Any]) -> bool:
     kind = entity.get("entity")
     if kind == "country":
         return countries().resolve(value) is not None
+    if kind == "product" and not any(ch.isalpha() for ch in value):
+        return False  # "1" of "1) uk hotline 2) ...": a number, no product
     if kind == "product" and month_named(value) is not None and not MODEL.search(value) and len(value.split()) <= 2:
         return False  # "nov" of "redmi note 13, germany, bought nov 2024": a month, no product
     if kind == "purchase_date":
@@ -281,6 +283,10 @@ class EntitySanityFilter(StatelessMessageComponent):
             elif intent == "ask_iws" and names_only_accessories(entities):
                 # "wat about accessories like the charger, in general": no model for IWS, the accessory period
                 _set_intent(message, "ask_warranty_period")
+            elif (intent == "check_warranty" and topics_in(text) == ["ask_hotline"]
+                  and not any(e.get("entity") == "purchase_date" for e in entities) and not states_a_purchase(text, entities)):
+                # "kindly share customer care no. for india, my 13 pro display is flickering": the number, no check
+                _set_intent(message, "ask_hotline")
             elif intent == "check_warranty" and asks_where_to_check(text):
                 # "wo kann ich meine garantie online pruefen": the channel that does it, not the check itself
                 _set_intent(message, "ask_channels")
@@ -478,6 +484,9 @@ def misspelt_countries(text: str) -> List[Dict[str, Any]]:
     return found
 
 
+FOLLOWUP_WINDOW = 6  # words after the opener in which the country stands ("and if i bought it in FR")
+
+
 def follows_up_on_a_country(text: str, openers_key: str = "followup_openers") -> bool:
     """"und indonesien? ...", "even in spain?", "danke, und in polen?": a
     follow-up opener, then a country, is the last question asked again."""
@@ -485,8 +494,11 @@ def follows_up_on_a_country(text: str, openers_key: str = "followup_openers") ->
     opener = opening_phrase_of(rest, openers_key)
     if opener is None:
         return False
-    clause = rest[len(opener):].split()[:4]  # the country comes right after the opener
+    clause = rest[len(opener):].split()[:FOLLOWUP_WINDOW]  # the country comes soon after the opener
     if countries().find_in_text(" ".join(clause)):
         return True
+    consumed = len(fold(text).split()) - len(rest.split()) + len(opener.split())
+    if countries().find_in_text(" ".join(text.split()[consumed:consumed + FOLLOWUP_WINDOW])):
+        return True  # "and if i bought it in FR instead?": a code, in capitals as written
     # "und spanein?": a typo of a country's name (the fuzzy resolver), never a language's name
     return any(len(word) >= 5 and word not in LANGUAGE_NAMES and countries().resolve(word) is not None for word in clause)

@@ -62,11 +62,19 @@ def topic_of(clause: str) -> Optional[str]:
     return min(hits)[1] if hits else None
 
 
+# Intents whose question is often asked without a topic word ("can i repair it there?")
+TOPIC_ACTIONS_OWN = ("ask_eu_warranty", "ask_iws")
+
+
 def other_topics(text: str, intent: str) -> List[Tuple[str, bool]]:
     """The other topics asked, each with whether it was asked before the NLU's one."""
     found = topics_in(text)
     if intent in LEAD_INS:
         return [(topic, False) for topic in found]
+    if len(found) == 1 and intent not in found and frozenset((intent, found[0])) not in answered_together() and intent in TOPIC_ACTIONS_OWN:
+        # "bought it in india. can i repair it there? also spain hotline": the classifier's
+        # question has no topic word, the other clause names its own
+        return [(found[0], False)]
     if len(found) < 2:
         return []  # one question, whichever words it uses
     position = found.index(intent) if intent in found else -1  # not found: its answer comes first

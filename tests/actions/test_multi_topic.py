@@ -15,6 +15,9 @@ from tracker_kit import make_tracker  # noqa: E402
     ("whats the warranty and who repairs in spain", "ask_warranty_period", ("ask_service_partner", False)),
     ("wie lange garantie in der eu?", "ask_warranty_period", (None, False)),
     ("uk hotline and is it open now", "ask_hotline", (None, False)),  # the hotline answer says whether it is open
+    # the classifier's question has no topic word, the other clause names its own
+    ("bought it in india. can i repair it there? also spain hotline", "ask_eu_warranty", ("ask_hotline", False)),
+    ("how does service work in india, hotline?", "ask_regional_service", (None, False)),  # the regional answer names it
 ])
 def test_second_topic(text, intent, expected):
     assert second_topic(text, intent) == expected

@@ -155,6 +155,8 @@ def test_a_product_with_a_purchase_word_answers_the_warranty_check():
     ("and the phone line?", False),  # a follow-up, but no country
     ("und was kostet das in 3 jahren, so ungefaehr, in frankreich", False),  # the country far from the opener
     ("und spanein?", True),  # a typo of a country's name
+    ("and if i bought it in FR instead?", True),  # a code, as written
+    ("ok and for my cousin in MY?", True),
     ("and in english?", False),  # a language, not England
     ("und morgen?", False),
 ])
@@ -441,3 +443,26 @@ def test_a_month_taken_for_a_product_is_dropped():
     text = "ok back to it: redmi note 13, germany, bought nov 2024"
     entities = [entity("product", "redmi note 13", text), entity("product", "nov", text)]
     assert values(clean(entities, text, "inform")) == [("product", "redmi note 13")]
+
+
+def test_a_number_is_no_product():
+    text = "hi! 1) uk hotline 3) is iws for xiaomi 12 pro?"
+    entities = [entity("product", "1", text), entity("product", "xiaomi 12 pro", text)]
+    assert values(clean(entities, text, "ask_iws")) == [("product", "xiaomi 12 pro")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Good evening sir, kindly share customer care no. for india, my 13 pro display is flickering", "ask_hotline"),
+    ("check my warranty and the number pls", "check_warranty"),  # both asked: the check, its answer brings the number
+    ("xiaomi 14 bought in india, hotline?", "check_warranty"),  # a purchase: the check
+])
+def test_a_check_that_only_asks_for_the_number_is_the_hotline(text, expected):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.entity_filter import EntitySanityFilter
+
+    message = Message(data={"text": text, "intent": {"name": "check_warranty", "confidence": 0.7}})
+    if "xiaomi 14" in text:
+        message.set("entities", [entity("product", "xiaomi 14", text)])
+    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
+    assert message.get("intent")["name"] == expected

@@ -31,6 +31,7 @@ from support.followups import Followup, followup, followup_in_message
     ("is it available on weekends", "regional", "service_network"),
     ("whats the timing", "regional", "hours"),  # the regional answer named the hotline
     ("und in welchen laendern gilt die genau?", "iws", "countries"),
+    ("ok wat time tmrw then", "hotline", "hours"),
     ("and if i dropped it in water myself?", "iws", "excludes"),
 ])
 def test_questions_about_the_previous_answer(text, topic, aspect):
