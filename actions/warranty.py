@@ -15,6 +15,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import countries_in_message, covered, entity_values, language, remember
 from actions.form_extraction import bought_in_text, date_in, fresh_message, located_in_text, product_in, purchase_country_in
 from actions.form_guard import MAX_FAILED_ANSWERS, is_side_question, wants_to_leave
+from support.vocabulary import has_form_words
 from actions.country_topic import MAX_COUNTRIES
 from actions.hotline import hours_text
 from actions.multi_topic import TopicAction
@@ -23,7 +24,7 @@ from support.dates import DateProblem, ParsedDate, day_of_month, month_named, pa
 from support.knowledge import knowledge
 from support.followups import asks
 from support.names import CountryMatch, countries, products
-from support.topics import topics_in
+from support.topics import clauses, topics_in
 from support.phrases import phrase, pick
 from support.text import fold
 
@@ -58,6 +59,14 @@ def requested_kinds(tracker: Tracker) -> List[str]:
     """The kinds of product the message names ("device", "accessory"), in order."""
     kinds = [product.kind for product in map(products().resolve, entity_values(tracker, "product")) if product]
     return list(dict.fromkeys(kinds))
+
+
+def country_asked_apart(tracker: Tracker) -> bool:
+    """A country asked about in a clause of its own, apart from the product named
+    ("garantie in indien? und wie is das bei zubehoer")."""
+    text = tracker.latest_message.get("text") or ""
+    named = [fold(value) for value in entity_values(tracker, "product")]
+    return any(countries().find_in_text(clause) and not any(value in fold(clause) for value in named) for clause in clauses(text))
 
 
 def requested_kind(tracker: Tracker) -> Optional[str]:
@@ -96,9 +105,10 @@ class ActionWarrantyPeriod(TopicAction):
         if requested_kind(tracker) == "accessory":
             utter_period(dispatcher, warranty.period_for(kb, None, "accessory"), lang, "")
             dispatcher.utter_message(response="utter_warranty_rule_note_usually")
-            if not (region or "device" in requested_kinds(tracker)):
+            if not (region or "device" in requested_kinds(tracker) or country_asked_apart(tracker)):
                 # the country kept for "and the phone itself?"
                 return remember(matches[0] if matches else None, "warranty_period")
+            # "garantie in indien? und wie is das bei zubehoer": the country's own period too
             # "zubehoer vs handy in der EU und in indien?": the devices' periods there too
         if region and warranty.warranty_region(kb, matches[0].code if matches else None) != region:
             # "EU vs India?": the region's period, then each country's
@@ -323,6 +333,14 @@ def answer_hours_asked_aside(dispatcher: CollectingDispatcher, tracker: Tracker)
         ActionOpeningHours().respond(dispatcher, tracker, language(tracker), match)
 
 
+def another_country_of_purchase(tracker: Tracker, text: str) -> bool:
+    """"and if my aunt had bought it in india?" right after a check: the same device
+    and date, bought in another country (no product or date of its own named)."""
+    return (bool(bought_in_text(text)) and tracker.get_slot("last_product") is not None
+            and tracker.get_slot("last_purchase_date") is not None and product_in(text) is None
+            and not date_in(text, language(tracker)) and not entity_values(tracker, "product"))
+
+
 CHECK_MESSAGES = 5  # the user messages a warranty check is given in, at most
 
 
@@ -455,12 +473,16 @@ class ValidateWarrantyForm(FormValidationAction):
         text = fresh_message(tracker)
         if text and tracker.get_slot("purchase_date") is None and date_in(text, language(tracker)):
             return {"purchase_date": text}
+        if text and tracker.get_slot("purchase_date") is None and another_country_of_purchase(tracker, text):
+            return {"purchase_date": tracker.get_slot("last_purchase_date")}  # "and if my aunt had bought it in india?"
         return {}
 
     async def extract_purchase_country(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         text = fresh_message(tracker)
         if not text:
             return {}
+        if tracker.get_slot("purchase_country") is None and tracker.get_slot("bought_in") and has_form_words(text, "same_place"):
+            return {"purchase_country": tracker.get_slot("bought_in")}  # "and the earphones i bought 4 months ago, same place?"
         code = purchase_country_in(text)
         if code and (tracker.get_slot("purchase_country") is None or len(countries().find_in_text(text)) > 1
                      or code in bought_in_text(text)):  # "und wenn in Deutschland gekauft?"
@@ -473,6 +495,8 @@ class ValidateWarrantyForm(FormValidationAction):
             found = product_in(text)
             if found:
                 return {"product": found}
+            if another_country_of_purchase(tracker, text):
+                return {"product": tracker.get_slot("last_product")}
         return {}
 
     async def next_requested_slot(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):

@@ -519,14 +519,24 @@ def _matches(prepared: str, today: date, lang: str):
             yield match.start(), match.end(), result, match.group(0).strip()
 
 
+def _same_day_of_year(first, other) -> bool:
+    """"xmas gift christmas 2024": the same day named twice, once without its year - one date."""
+    (_, _, (span, _, _), text), (_, _, (other_span, _, _), other_text) = first, other
+    if span is None or other_span is None or span[0] != span[1] or other_span[0] != other_span[1]:
+        return False
+    without_year = [t for t in (text, other_text) if not re.search(r"\d{2}", t or "")]
+    return len(without_year) == 1 and (span[0].month, span[0].day) == (other_span[0].month, other_span[0].day)
+
+
 def _two_readings(prepared: str, first, today: date, lang: str) -> bool:
     """A second, different date beside the first, joined by "oder"/"or"/"bis"
     or right next to it ("ende 2024 anfang 2025"): the user is unsure."""
     start, end, (span, _, _), _ = first
-    for other_start, other_end, (other_span, _, _), _ in _matches(prepared, today, lang):
+    for other in _matches(prepared, today, lang):
+        other_start, other_end, (other_span, _, _), _ = other
         if other_end <= start or other_start >= end:
             between = prepared[min(end, other_end):max(start, other_start)]
-            if other_span != span and (ALTERNATIVE.search(between) or len(between.split()) <= 1):
+            if other_span != span and (ALTERNATIVE.search(between) or len(between.split()) <= 1) and not _same_day_of_year(first, other):
                 return True
     return False
 
@@ -541,6 +551,8 @@ def parse_purchase_date(text: Optional[str], lang: str, today: date) -> ParsedDa
     first = next(_matches(prepared, today, lang), None)
     if first is None:
         return ParsedDate(None, DateProblem.UNPARSEABLE)
+    if not re.search(r"\d{2}", first[3] or ""):  # "xmas gift christmas 2024": the reading with the year
+        first = next((m for m in _matches(prepared, today, lang) if m is not first and _same_day_of_year(first, m)), first)
     _, _, (span, precision, problem), found = first
     if problem is not None:
         return ParsedDate(None, problem, precision=precision, text=found)

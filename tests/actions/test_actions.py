@@ -1459,3 +1459,15 @@ async def test_a_region_asked_with_its_countries_gets_the_model_and_the_countrie
                                                                   "ask_regional_service", [("region", "suedostasien")]))
     assert names(messages) == ["utter_regional_model", "utter_region_countries"]
     assert all(name in messages[1]["countries"] for name in ("Indonesien", "Malaysia", "Philippinen"))
+
+
+@aio
+@pytest.mark.parametrize("text, entities, expected", [
+    ("garantie in indien? und wie is das bei zubehoer", [("country", "indien"), ("product", "zubehoer")],
+     ["utter_warranty_period_accessory", "utter_warranty_rule_note_usually", "utter_warranty_period_usually"]),
+    ("ladegeraet garantie in indien?", [("product", "ladegeraet"), ("country", "indien")],
+     ["utter_warranty_period_accessory", "utter_warranty_rule_note_usually"]),  # one question: the accessory's
+])
+async def test_a_country_asked_apart_from_the_accessory_gets_both_periods(text, entities, expected):
+    messages, _ = await run(ActionWarrantyPeriod(), make_tracker(text, "de", "ask_warranty_period", entities))
+    assert names(messages)[:len(expected)] == expected and len(names(messages)) == len(expected)

@@ -420,3 +420,20 @@ def test_where_something_was_bought(text, bought):
     from actions.form_extraction import bought_in_text
 
     assert bought_in_text(text) == bought
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("text, slots, expected", [
+    # right after a check: the same device and date, bought elsewhere
+    ("and if my aunt had bought it in india?", {"last_product": "redmi pad se", "last_purchase_date": "2024-12-25"},
+     {"product": "redmi pad se", "purchase_date": "2024-12-25", "purchase_country": "IN"}),
+    # a new device and date, "same place": the country of the check before
+    ("damn. and the earphones i bought 4 months ago, same place?", {"bought_in": "PH"}, {"purchase_country": "PH"}),
+])
+async def test_a_check_right_after_a_check_takes_what_it_shares_with_it(text, slots, expected):
+    tracker = make_tracker(text, "en", "check_warranty", slots=slots, active_loop={"name": "warranty_form"})
+    form = ValidateWarrantyForm()
+    found = {}
+    for slot in ("product", "purchase_date", "purchase_country"):
+        found.update(await getattr(form, f"extract_{slot}")(CollectingDispatcher(), tracker, DOMAIN))
+    assert {k: v for k, v in found.items() if k in expected} == expected
