@@ -264,6 +264,8 @@ class ActionWarrantyCheck(Action):
         period = warranty.period_for(kb, match.code, product.kind) if match and product else None
         if match is not None and product is not None and period is None:
             utter_contact(dispatcher, "utter_warranty_check_unknown", match, lang, country=match.name(lang))
+            if product.iws_model:  # "mein 14 ultra is in china gekauft, bin aber in deutschland": IWS, wherever bought
+                dispatcher.utter_message(response="utter_next_step_iws", model=product.iws_model)
             return reset  # no rule for that country: no need to ask for the date
         if match is None or product is None or span is None:
             dispatcher.utter_message(response="utter_form_stopped")  # the check was left before it was complete

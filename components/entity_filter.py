@@ -287,6 +287,9 @@ class EntitySanityFilter(StatelessMessageComponent):
                   and not any(e.get("entity") == "purchase_date" for e in entities) and not states_a_purchase(text, entities)):
                 # "kindly share customer care no. for india, my 13 pro display is flickering": the number, no check
                 _set_intent(message, "ask_hotline")
+            elif intent in ("complain", "human_handoff") and rules_out_a_channel(text) and is_question(text):
+                # "wie kann ich euch erreichen ausser telefon? hab kein bock in der warteschleife": the other channels
+                _set_intent(message, "ask_channels")
             elif intent == "check_warranty" and asks_where_to_check(text):
                 # "wo kann ich meine garantie online pruefen": the channel that does it, not the check itself
                 _set_intent(message, "ask_channels")
@@ -362,6 +365,20 @@ def names_a_period(text: str) -> bool:
     ago ("vor 12 monaten", "6 months ago")."""
     folded = fold(text)
     return any(not RELATIVE_LEAD.search(folded[:match.start()]) for match in PERIOD.finditer(folded))
+
+
+def rules_out_a_channel(text: str) -> bool:
+    """"ausser telefon", "besides the phone", "ohne anrufen": a channel the user does not want."""
+    words = fold(text).split()
+    excluding = [fold(w).split() for w in entity_vocabulary()["excluding_words"]]
+    channel_words = {fold(w) for ws in entity_vocabulary()["catalogue_words"]["channel"].values() for w in ws} | {"telefon", "phone", "anrufen", "calling", "call"}
+    for index in range(len(words)):
+        for phrase in excluding:
+            if words[index:index + len(phrase)] == phrase:
+                after = words[index + len(phrase):index + len(phrase) + 3]
+                if any(w in channel_words for w in after):
+                    return True
+    return False
 
 
 def names_only_accessories(entities: List[Dict[str, Any]]) -> bool:

@@ -1471,3 +1471,10 @@ async def test_a_region_asked_with_its_countries_gets_the_model_and_the_countrie
 async def test_a_country_asked_apart_from_the_accessory_gets_both_periods(text, entities, expected):
     messages, _ = await run(ActionWarrantyPeriod(), make_tracker(text, "de", "ask_warranty_period", entities))
     assert names(messages)[:len(expected)] == expected and len(names(messages)) == len(expected)
+
+
+@aio
+async def test_an_iws_model_from_a_country_without_a_rule_is_told_about_iws():
+    tracker = make_tracker("", "de", "inform", slots=form_slots("Xiaomi 14 Ultra", "2025-05-01", "CN"))
+    messages, _ = await run(ActionWarrantyCheck(), tracker)
+    assert names(messages)[0] == "utter_warranty_check_unknown" and names(messages)[-1] == "utter_next_step_iws"

@@ -18,6 +18,7 @@ from tracker_kit import make_tracker  # noqa: E402
     # the classifier's question has no topic word, the other clause names its own
     ("bought it in india. can i repair it there? also spain hotline", "ask_eu_warranty", ("ask_hotline", False)),
     ("how does service work in india, hotline?", "ask_regional_service", (None, False)),  # the regional answer names it
+    ("wie krieg ich ota updates schneller und wo kann ich online garantie pruefen?", "ask_self_service", ("ask_channels", False)),
 ])
 def test_second_topic(text, intent, expected):
     assert second_topic(text, intent) == expected

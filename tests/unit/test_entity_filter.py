@@ -466,3 +466,18 @@ def test_a_check_that_only_asks_for_the_number_is_the_hotline(text, expected):
         message.set("entities", [entity("product", "xiaomi 14", text)])
     EntitySanityFilter.__new__(EntitySanityFilter).process([message])
     assert message.get("intent")["name"] == expected
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("wie kann ich euch erreichen ausser telefon? hab kein bock in der warteschleife zu haengen", "complain", "ask_channels"),
+    ("how else can I reach you besides the phone?", "human_handoff", "ask_channels"),
+    ("euer service ist mies", "complain", "complain"),
+])
+def test_a_complaint_asking_for_another_channel_gets_the_channels(text, intent, expected):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.entity_filter import EntitySanityFilter
+
+    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.8}})
+    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
+    assert message.get("intent")["name"] == expected
