@@ -296,6 +296,10 @@ class EntitySanityFilter(StatelessMessageComponent):
             elif intent == "ask_hotline" and names_someone_not_support(text):
                 # "give me the ceo's phone number": a number the source does not have
                 _set_intent(message, "out_of_scope")
+            elif (confidence < TOPIC_WORD_OVERRIDE and intent in TOPIC_INTENTS and len(topics_in(text)) == 1
+                  and topics_in(text)[0] != intent and topics_in(text)[0] in TOPIC_INTENTS):
+                # "who services phones in germany?" (the hotline, unsure): the one topic the message names in its own words
+                _set_intent(message, topics_in(text)[0])
             elif intent == "out_of_scope" and len(topics_in(text)) >= 2:
                 # "hi 1. nummer DE 2. bis wann offen 3. wie lange garantie": questions the
                 # bot answers, each named; the first one's answer brings the others (actions/multi_topic.py)
@@ -475,6 +479,10 @@ def asks_about_a_moment(text: str) -> bool:
 
 
 SHORT_DATE_WORDS = 6
+# Below this confidence, a topic question that names another topic in its own words is about that one
+TOPIC_WORD_OVERRIDE = 0.8
+TOPIC_INTENTS = ("ask_hotline", "ask_opening_hours", "ask_service_partner", "ask_warranty_period", "ask_eu_warranty", "ask_iws",
+                 "ask_channels", "ask_regional_service", "ask_self_service")
 
 
 def is_a_short_date(text: str) -> bool:

@@ -481,3 +481,18 @@ def test_a_complaint_asking_for_another_channel_gets_the_channels(text, intent, 
     message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.8}})
     EntitySanityFilter.__new__(EntitySanityFilter).process([message])
     assert message.get("intent")["name"] == expected
+
+
+@pytest.mark.parametrize("text, intent, confidence, expected", [
+    ("who services phones in germany?", "ask_hotline", 0.76, "ask_service_partner"),  # its own words name the partner
+    ("who services phones in germany?", "ask_hotline", 0.95, "ask_hotline"),  # the classifier sure
+    ("hotline germany and who repairs there", "ask_hotline", 0.7, "ask_hotline"),  # two topics named: both answered
+])
+def test_an_unsure_topic_question_naming_one_other_topic_is_about_that_one(text, intent, confidence, expected):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.entity_filter import EntitySanityFilter
+
+    message = Message(data={"text": text, "intent": {"name": intent, "confidence": confidence}})
+    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
+    assert message.get("intent")["name"] == expected
