@@ -13,6 +13,20 @@ def values(entities):
     return [(e["entity"], e["value"]) for e in entities]
 
 
+def filtered(text, intent, confidence=0.8, entities=None):
+    """The message as the EntitySanityFilter leaves it."""
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.entity_filter import EntitySanityFilter
+
+    data = {"text": text, "intent": {"name": intent, "confidence": confidence}}
+    if entities is not None:
+        data["entities"] = entities
+    message = Message(data=data)
+    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
+    return message
+
+
 def test_same_span_from_two_extractors_is_kept_once():
     message = "hotline in italien"
     found = [entity("country", "italien", message), entity("country", "italien", message, "SpacyEntityExtractor")]
@@ -195,12 +209,7 @@ def test_out_of_scope_that_names_two_topics_is_the_first_of_them():
     ("who won the f1 race yesterday", "out_of_scope", "out_of_scope"),  # a digit, but no date's
 ])
 def test_a_short_date_taken_for_small_talk_is_an_answer(text, intent, expected):
-    from rasa.shared.nlu.training_data.message import Message
-
-    from components.entity_filter import EntitySanityFilter
-
-    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.8}})
-    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
+    message = filtered(text, intent, 0.8)
     assert message.get("intent")["name"] == expected
 
 
@@ -278,12 +287,7 @@ def test_where_to_check_is_a_channel_question(text, where):
     ("6 months ago in india", "ask_regional_service", False),
 ])
 def test_a_period_named_in_a_question_asks_for_the_period(text, intent, period):
-    from rasa.shared.nlu.training_data.message import Message
-
-    from components.entity_filter import EntitySanityFilter
-
-    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.6}})
-    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
+    message = filtered(text, intent, 0.6)
     assert (message.get("intent")["name"] == "ask_warranty_period") is period
 
 
@@ -295,13 +299,7 @@ def test_a_period_named_in_a_question_asks_for_the_period(text, intent, period):
     ("ist mein xiaomi 13 pro bei iws dabei?", [("product", "xiaomi 13 pro")], "ask_iws", "ask_iws"),
 ])
 def test_a_bare_language_or_product_is_what_it_names(text, entities, intent, expected):
-    from rasa.shared.nlu.training_data.message import Message
-
-    from components.entity_filter import EntitySanityFilter
-
-    found = [entity(kind, value, text) for kind, value in entities]
-    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.6}, "entities": found})
-    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
+    message = filtered(text, intent, 0.6, [entity(kind, value, text) for kind, value in entities])
     assert message.get("intent")["name"] == expected
 
 
@@ -312,13 +310,7 @@ def test_a_bare_language_or_product_is_what_it_names(text, entities, intent, exp
     ("ich will mit eurem chef sprechen", "human_handoff", "human_handoff"),  # a person to talk to: the handoff
 ])
 def test_a_number_for_someone_outside_support_is_no_hotline_question(text, intent, expected):
-    from rasa.shared.nlu.training_data.message import Message
-
-    from components.entity_filter import EntitySanityFilter
-
-    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": []})
-    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
-    assert message.get("intent")["name"] == expected
+    assert filtered(text, intent, 0.99, []).get("intent")["name"] == expected
 
 
 @pytest.mark.parametrize("text, intent, confidence, expected", [
@@ -332,17 +324,8 @@ def test_a_number_for_someone_outside_support_is_no_hotline_question(text, inten
     ("does xiaomi support in china have ai chat bots", "ask_regional_service", 0.45, "ask_regional_service"),  # a country's service
 ])
 def test_an_unsure_question_that_describes_a_channel_is_about_that_channel(text, intent, confidence, expected):
-    from rasa.shared.nlu.training_data.message import Message
-
-    from components.entity_filter import EntitySanityFilter
-
-    message = Message(data={"text": text, "intent": {"name": intent, "confidence": confidence}})
-    for kind, value in (("purchase_date", "march 2024"), ("country", "china")):
-        if value in text:
-            start = text.index(value)
-            message.set("entities", [{"entity": kind, "value": value, "start": start, "end": start + len(value)}])
-    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
-    assert message.get("intent")["name"] == expected
+    named = [entity(kind, value, text) for kind, value in (("purchase_date", "march 2024"), ("country", "china")) if value in text]
+    assert filtered(text, intent, confidence, named).get("intent")["name"] == expected
 
 
 @pytest.mark.parametrize("text, intent, expected", [
@@ -353,12 +336,7 @@ def test_an_unsure_question_that_describes_a_channel_is_about_that_channel(text,
     ("hotline DE?", "ask_hotline", "ask_hotline"),
 ])
 def test_a_question_about_a_clock_time_asks_for_the_hours_then(text, intent, expected):
-    from rasa.shared.nlu.training_data.message import Message
-
-    from components.entity_filter import EntitySanityFilter
-
-    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.8}})
-    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
+    message = filtered(text, intent, 0.8)
     assert message.get("intent")["name"] == expected
 
 
@@ -368,12 +346,7 @@ def test_a_question_about_a_clock_time_asks_for_the_hours_then(text, intent, exp
     ("no thanks", "deny", "deny"),
 ])
 def test_a_model_asked_about_in_small_talk_is_an_answer(text, intent, expected):
-    from rasa.shared.nlu.training_data.message import Message
-
-    from components.entity_filter import EntitySanityFilter
-
-    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.7}})
-    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
+    message = filtered(text, intent, 0.7)
     assert message.get("intent")["name"] == expected
     if expected == "inform":
         assert [e["value"] for e in message.get("entities")] == ["xiaomi 14"]
@@ -387,26 +360,13 @@ def test_a_model_asked_about_in_small_talk_is_an_answer(text, intent, expected):
     ("wie lange habt ihr heute auf?", "ask_opening_hours", "ask_opening_hours"),
 ])
 def test_a_question_for_how_long_the_warranty_lasts(text, intent, expected):
-    from rasa.shared.nlu.training_data.message import Message
-
-    from components.entity_filter import EntitySanityFilter
-
-    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.7}})
-    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
+    message = filtered(text, intent, 0.7)
     assert message.get("intent")["name"] == expected
 
 
 def test_iws_asked_for_accessories_only_is_the_accessory_period():
-    from rasa.shared.nlu.training_data.message import Message
-
-    from components.entity_filter import EntitySanityFilter
-
     text = "wat about accessories like the charger, in general"
-    start = text.index("charger")
-    message = Message(data={"text": text, "intent": {"name": "ask_iws", "confidence": 0.6},
-                            "entities": [{"entity": "product", "value": "charger", "start": start, "end": start + 7}]})
-    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
-    assert message.get("intent")["name"] == "ask_warranty_period"
+    assert filtered(text, "ask_iws", 0.6, [entity("product", "charger", text)]).get("intent")["name"] == "ask_warranty_period"
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -417,22 +377,12 @@ def test_iws_asked_for_accessories_only_is_the_accessory_period():
     ("can we stop?", "stop"),  # a question with a stop marker: stopping
 ])
 def test_a_question_taken_for_stopping_is_a_question(text, expected):
-    from rasa.shared.nlu.training_data.message import Message
-
-    from components.entity_filter import EntitySanityFilter
-
-    message = Message(data={"text": text, "intent": {"name": "stop", "confidence": 0.9}})
-    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
+    message = filtered(text, "stop", 0.9)
     assert message.get("intent")["name"] == expected
 
 
 def test_a_follow_up_on_a_misspelt_country_gets_that_country_as_entity():
-    from rasa.shared.nlu.training_data.message import Message
-
-    from components.entity_filter import EntitySanityFilter
-
-    message = Message(data={"text": "und spanein?", "intent": {"name": "out_of_scope", "confidence": 0.4}})
-    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
+    message = filtered("und spanein?", "out_of_scope", 0.4)
     assert message.get("intent")["name"] == "inform"
     assert [(e["entity"], e["value"]) for e in message.get("entities")] == [("country", "spanein")]
 
@@ -457,15 +407,8 @@ def test_a_number_is_no_product():
     ("xiaomi 14 bought in india, hotline?", "check_warranty"),  # a purchase: the check
 ])
 def test_a_check_that_only_asks_for_the_number_is_the_hotline(text, expected):
-    from rasa.shared.nlu.training_data.message import Message
-
-    from components.entity_filter import EntitySanityFilter
-
-    message = Message(data={"text": text, "intent": {"name": "check_warranty", "confidence": 0.7}})
-    if "xiaomi 14" in text:
-        message.set("entities", [entity("product", "xiaomi 14", text)])
-    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
-    assert message.get("intent")["name"] == expected
+    named = [entity("product", "xiaomi 14", text)] if "xiaomi 14" in text else None
+    assert filtered(text, "check_warranty", 0.7, named).get("intent")["name"] == expected
 
 
 @pytest.mark.parametrize("text, intent, expected", [
@@ -474,12 +417,7 @@ def test_a_check_that_only_asks_for_the_number_is_the_hotline(text, expected):
     ("euer service ist mies", "complain", "complain"),
 ])
 def test_a_complaint_asking_for_another_channel_gets_the_channels(text, intent, expected):
-    from rasa.shared.nlu.training_data.message import Message
-
-    from components.entity_filter import EntitySanityFilter
-
-    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.8}})
-    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
+    message = filtered(text, intent, 0.8)
     assert message.get("intent")["name"] == expected
 
 
@@ -489,10 +427,5 @@ def test_a_complaint_asking_for_another_channel_gets_the_channels(text, intent, 
     ("hotline germany and who repairs there", "ask_hotline", 0.7, "ask_hotline"),  # two topics named: both answered
 ])
 def test_an_unsure_topic_question_naming_one_other_topic_is_about_that_one(text, intent, confidence, expected):
-    from rasa.shared.nlu.training_data.message import Message
-
-    from components.entity_filter import EntitySanityFilter
-
-    message = Message(data={"text": text, "intent": {"name": intent, "confidence": confidence}})
-    EntitySanityFilter.__new__(EntitySanityFilter).process([message])
+    message = filtered(text, intent, confidence)
     assert message.get("intent")["name"] == expected
