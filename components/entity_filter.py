@@ -251,7 +251,7 @@ class EntitySanityFilter(StatelessMessageComponent):
                 # "und morgen frueh um 8 in italien, geht das?", "tmrw at 8 before work?": the hours then
                 _set_intent(message, "ask_opening_hours")
                 message.set(ENTITIES, [e for e in entities if e.get("entity") != "purchase_date"], add_to_output=True)
-            elif ((intent in UNSURE_INTENTS or (confidence < UNSURE and intent not in ANSWER_INTENTS))
+            elif ((intent in UNSURE_INTENTS or (confidence < UNSURE and intent not in ANSWER_INTENTS + NOT_A_QUESTION + KEEP_INTENTS))
                   and not any(e.get("entity") in ("purchase_date", "country", "region") for e in entities)
                   and describes_an_entry(text)):
                 # "hw do i track my repair status", "how do i diagnose it myself" (the classifier
@@ -296,10 +296,6 @@ class EntitySanityFilter(StatelessMessageComponent):
             elif intent == "ask_hotline" and names_someone_not_support(text):
                 # "give me the ceo's phone number": a number the source does not have
                 _set_intent(message, "out_of_scope")
-            elif (confidence < TOPIC_WORD_OVERRIDE and intent in TOPIC_INTENTS and len(topics_in(text)) == 1
-                  and topics_in(text)[0] != intent and topics_in(text)[0] in TOPIC_INTENTS):
-                # "who services phones in germany?" (the hotline, unsure): the one topic the message names in its own words
-                _set_intent(message, topics_in(text)[0])
             elif intent == "out_of_scope" and len(topics_in(text)) >= 2:
                 # "hi 1. nummer DE 2. bis wann offen 3. wie lange garantie": questions the
                 # bot answers, each named; the first one's answer brings the others (actions/multi_topic.py)
@@ -448,8 +444,9 @@ NOT_A_QUESTION = ("out_of_scope", "greet", "thank", "affirm", "deny", "bot_chall
 # A question the classifier is unsure of, matched to a channel's or tool's purpose
 # this well (support/retrieval.py), is about that entry; the hotline has its own intent.
 DESCRIBED_ENTRY_SCORE = 0.25
-UNSURE_INTENTS = NOT_A_QUESTION + ("stop", "nlu_fallback")
+UNSURE_INTENTS = ("out_of_scope", "stop", "nlu_fallback")  # small talk ("ist das ein chatbot?") is no channel question
 ENTRY_INTENTS = {"channel": "ask_channels", "tool": "ask_self_service"}
+KEEP_INTENTS = ("human_handoff", "complain", "switch_language", "ask_opening_hours")  # their answer is right even unsure
 ANSWER_INTENTS = ("check_warranty", "inform")  # a purchase described ("purchased march 2024 - warranty?") is the check
 
 
@@ -479,10 +476,6 @@ def asks_about_a_moment(text: str) -> bool:
 
 
 SHORT_DATE_WORDS = 6
-# Below this confidence, a topic question that names another topic in its own words is about that one
-TOPIC_WORD_OVERRIDE = 0.8
-TOPIC_INTENTS = ("ask_hotline", "ask_opening_hours", "ask_service_partner", "ask_warranty_period", "ask_eu_warranty", "ask_iws",
-                 "ask_channels", "ask_regional_service", "ask_self_service")
 
 
 def is_a_short_date(text: str) -> bool:

@@ -52,7 +52,7 @@ def clock_time(text: str) -> Optional[int]:
             continue  # "10.03." is a date; "8.30 uhr", "um 8", "19:30" are times
         hour, minute = int(match["hour"]), int(match["minute"] or 0)
         rest = folded[match.end():match.end() + 30]
-        if re.match(r"\s*(?:tag|tage|tagen|days?|wochen|weeks?|monat|months?|jahr|years?|minuten|minutes?|stunden|hours?)\b", rest):
+        if re.match(r"\s*(?:tag|tage|tagen|days?|wochen?|weeks?|monate?n?|months?|jahre?n?|years?|minuten?|minutes?|stunden?|hours?)\b", rest):
             continue  # "vor 3 tagen", "in 2 hours": an amount, not a clock time
         if hour > 24 or minute > 59:
             continue
