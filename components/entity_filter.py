@@ -170,9 +170,28 @@ def _not_a_product(entity: Dict[str, Any], text: str) -> bool:
     return _names_a_number(entity, text)
 
 
+BRANDS = ("xiaomi", "redmi", "poco", "mi")
+
+
+def merge_products(entities: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+    """"xiaomi" + "13pro" one space apart: one model, "xiaomi 13pro"."""
+    merged: List[Dict[str, Any]] = []
+    for entity in sorted(entities, key=lambda e: (e.get("start") is None, e.get("start") or 0)):
+        last = merged[-1] if merged else None
+        if (last is not None and entity.get("entity") == last.get("entity") == "product"
+                and None not in (last.get("end"), entity.get("start"), entity.get("end"))
+                and text[last["end"]:entity["start"]] == " " and fold(str(last.get("value"))) in BRANDS
+                and products().recognised(text[last["start"]:entity["end"]])):
+            merged[-1] = {**last, "end": entity["end"], "value": text[last["start"]:entity["end"]]}
+            continue
+        merged.append(entity)
+    return merged
+
+
 def clean(entities: List[Dict[str, Any]], text: str = "", intent: str = "") -> List[Dict[str, Any]]:
     kept, spans = [], set()
     entities = split_product_dates(entities)
+    entities = merge_products(entities, text) if text else entities
     entities = merge_dates([with_preposition(entity, text) for entity in entities], text) if text else entities
     for entity in entities:
         span = (entity.get("start"), entity.get("end"), entity.get("entity"))

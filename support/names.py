@@ -43,7 +43,7 @@ FUZZY_CUTOFF = 0.79  # one edit in a five-letter name
 _PREFIXES = ("in", "im", "aus", "von", "nach", "fur", "for", "the", "der", "die", "das", "dem", "den", "und", "and", "what", "about", "was", "ist", "mit", "with", "uber", "of")
 
 # A model name as people write it ("xiaomi 14", "Redmi Note 13 Pro", "poco x6"): brand, then model words
-MODEL = re.compile(r"\b(?:xiaomi|redmi|poco|mi|black shark)(?:\s+(?:note|pad|mix|flip|band|watch|tv|smart|[a-z]?\d{1,2}[a-z]?|pro\+?|ultra|lite|se|plus|\+|5g|t|s))*", re.I)
+MODEL = re.compile(r"\b(?:xiaomi|redmi|poco|mi|black shark)(?:\s+(?:note|pad|mix|flip|band|watch|tv|smart|[a-z]?\d{1,2}[a-z]?|pro\+?|ultra|lite|se|plus|\+|5g|t|s)(?![\w]))*", re.I)
 
 
 CITIES_FILE = Path(__file__).resolve().parent.parent / "resources" / "cities.yml"

@@ -421,3 +421,18 @@ def test_a_check_that_only_asks_for_the_number_is_the_hotline(text, expected):
 def test_a_complaint_asking_for_another_channel_gets_the_channels(text, intent, expected):
     message = filtered(text, intent, 0.8)
     assert message.get("intent")["name"] == expected
+
+
+@pytest.mark.parametrize("text, found", [("so my xiaomi 14 no?", ["xiaomi 14"]), ("hallo xiaomi team", []), ("poco x6 pro bitte", ["poco x6 pro"])])
+def test_model_names_no_extractor_tagged(text, found):
+    from components.entity_filter import model_names
+
+    assert [e["value"] for e in model_names(text, [])] == found
+
+
+def test_a_brand_and_a_model_one_space_apart_are_one_product():
+    text = "xiaomi 13pro"
+    assert values(clean([entity("product", "xiaomi", text), entity("product", "13pro", text)], text, "inform")) == [("product", "xiaomi 13pro")]
+    text = "handy und ladekabel"
+    assert values(clean([entity("product", "handy", text), entity("product", "ladekabel", text)], text, "inform")) == \
+        [("product", "handy"), ("product", "ladekabel")]
