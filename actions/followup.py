@@ -75,7 +75,7 @@ class ActionFollowup(Action):
             dispatcher.utter_message(response="utter_followup_what", country=match.name(lang), code=match.code)
             return remember(match, None)
         named = entity_values(tracker, "product")
-        if named and all(products().kind(value) == "accessory" for value in named):
+        if products().only_accessories(named):
             # "wat about accessories like the charger, in general": their period, no IWS model among them
             return await ActionWarrantyPeriod().run(dispatcher, tracker, domain)
         if named:

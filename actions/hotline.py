@@ -129,7 +129,8 @@ class ActionHotline(CountryTopicAction):
         return "action_hotline"
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        from actions.info import CHANNEL_WORDS, ActionChannels, excluded_entries
+        from actions.info import ActionChannels
+        from support.retrieval import CHANNEL_WORDS, excluded_entries
 
         text = tracker.latest_message.get("text") or ""
         if "hotline" in excluded_entries(text, CHANNEL_WORDS):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import abc
-import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
@@ -18,25 +17,10 @@ from support import formatting, overviews
 from support.followups import asks
 from support.knowledge import knowledge
 from support.names import CountryMatch, countries, partners_named
-from support.retrieval import better_elsewhere, catalogue
+from support.retrieval import CHANNEL_WORDS, TOOL_WORDS, better_elsewhere, catalogue, excluded_entries, match_words
 from support.vocabulary import entity_vocabulary
 from support.phrases import phrase, pick
 from support.text import fold
-
-
-CHANNEL_WORDS = {k: tuple(v) for k, v in entity_vocabulary()["catalogue_words"]["channel"].items()}
-TOOL_WORDS = {k: tuple(v) for k, v in entity_vocabulary()["catalogue_words"]["tool"].items()}
-EXCLUDING = re.compile(
-    r"\b(?:" + "|".join(re.escape(fold(w)) for w in entity_vocabulary()["excluding_words"]) + r")\s+(?:(?:the|dem|der|die|das|den|per|via|by|am|an)\s+)?(\w+)"
-)
-
-
-def _match_words(value: str, table: Dict[str, tuple]) -> Optional[str]:
-    """The entry whose longest matching word the value contains ("whatsapp"
-    is WhatsApp, not the "app")."""
-    folded = fold(value).replace(" ", "")
-    hits = [(len(word), ident) for ident, words in table.items() for word in words if word in folded]
-    return max(hits)[1] if hits else None
 
 
 def _describe(dispatcher: CollectingDispatcher, response: str, entry: Dict[str, Any], lang: str) -> None:
@@ -78,17 +62,11 @@ def utter_whatsapp(dispatcher: CollectingDispatcher, lang: str) -> None:
             dispatcher.utter_message(response="utter_whatsapp_until", country=country.name(lang), until=until)
 
 
-def excluded_entries(text: str, words: Dict[str, tuple]) -> List[str]:
-    """Channels the user rules out: "besides the phone", "ausser per telefon"."""
-    found = [_match_words(match.group(1), words) for match in EXCLUDING.finditer(fold(text))]
-    return [ident for ident in dict.fromkeys(found) if ident]
-
-
 def asked_entries(tracker: Tracker, entity: str, words: Dict[str, tuple]) -> List[str]:
     """Ids of the channels/tools the latest message names, in order, once each
     (not those it rules out)."""
     excluded = excluded_entries(tracker.latest_message.get("text") or "", words)
-    asked = [_match_words(value, words) for value in entity_values(tracker, entity)]
+    asked = [match_words(value, words) for value in entity_values(tracker, entity)]
     return [ident for ident in dict.fromkeys(asked) if ident and ident not in excluded]
 
 

@@ -15,7 +15,6 @@ from rasa_sdk.types import DomainDict
 from actions.common import countries_in_message, covered, entity_values, language, remember
 from actions.form_extraction import bought_in_text, date_in, fresh_message, located_in_text, product_in, purchase_country_in
 from actions.form_guard import MAX_FAILED_ANSWERS, is_side_question, wants_to_leave
-from support.vocabulary import has_form_words
 from actions.country_topic import MAX_COUNTRIES
 from actions.hotline import hours_text
 from actions.multi_topic import TopicAction
@@ -27,6 +26,7 @@ from support.names import CountryMatch, countries, products
 from support.topics import clauses, topics_in
 from support.phrases import phrase, pick
 from support.text import fold
+from support.vocabulary import has_form_words
 
 
 def utter_contact(dispatcher: CollectingDispatcher, response: str, match: Optional[CountryMatch], lang: str, **values: Any) -> None:

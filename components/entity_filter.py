@@ -19,7 +19,7 @@ lost (the text is kept).
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
@@ -32,7 +32,7 @@ from support.followups import is_question
 from support.moments import asked_moment
 from support.language import SWITCH_INTENT, language_asked_for
 from support.names import MODEL, countries, partners_named, products
-from support.retrieval import catalogue
+from support.retrieval import CHANNEL_WORDS, catalogue, excluded_entries
 from support.topics import topics_in
 from support.vocabulary import entity_vocabulary, has_form_words, longest_first, opening_phrase_of, without_lead_word
 from support.text import fold
@@ -143,19 +143,26 @@ def split_product_dates(entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     return split
 
 
-def merge_dates(entities: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
-    """Two date pieces with only "of"/"the" between them become one date."""
+def merge_adjacent(entities: List[Dict[str, Any]], text: str, kind: str,
+                   joins: Callable[[Dict[str, Any], Dict[str, Any]], bool]) -> List[Dict[str, Any]]:
+    """Entities of `kind`, in text order, that `joins(last, next)` says belong
+    together become one, spanning both."""
     merged: List[Dict[str, Any]] = []
     for entity in sorted(entities, key=lambda e: (e.get("start") is None, e.get("start") or 0)):
         last = merged[-1] if merged else None
-        if (last is not None and entity.get("entity") == last.get("entity") == "purchase_date"
+        if (last is not None and entity.get("entity") == last.get("entity") == kind
                 and None not in (last.get("end"), entity.get("start"), entity.get("end"))
-                and entity["start"] >= last["end"]
-                and " ".join(text[last["end"]:entity["start"]].split()).lower() in DATE_JOINERS):
+                and entity["start"] >= last["end"] and joins(last, entity)):
             merged[-1] = {**last, "end": entity["end"], "value": text[last["start"]:entity["end"]]}
             continue
         merged.append(entity)
     return merged
+
+
+def merge_dates(entities: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+    """Two date pieces with only "of"/"the" between them become one date."""
+    return merge_adjacent(entities, text, "purchase_date",
+                          lambda last, entity: " ".join(text[last["end"]:entity["start"]].split()).lower() in DATE_JOINERS)
 
 
 def _not_a_product(entity: Dict[str, Any], text: str) -> bool:
@@ -175,17 +182,9 @@ BRANDS = ("xiaomi", "redmi", "poco", "mi")
 
 def merge_products(entities: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
     """"xiaomi" + "13pro" one space apart: one model, "xiaomi 13pro"."""
-    merged: List[Dict[str, Any]] = []
-    for entity in sorted(entities, key=lambda e: (e.get("start") is None, e.get("start") or 0)):
-        last = merged[-1] if merged else None
-        if (last is not None and entity.get("entity") == last.get("entity") == "product"
-                and None not in (last.get("end"), entity.get("start"), entity.get("end"))
-                and text[last["end"]:entity["start"]] == " " and fold(str(last.get("value"))) in BRANDS
-                and products().recognised(text[last["start"]:entity["end"]])):
-            merged[-1] = {**last, "end": entity["end"], "value": text[last["start"]:entity["end"]]}
-            continue
-        merged.append(entity)
-    return merged
+    return merge_adjacent(entities, text, "product", lambda last, entity: (
+        text[last["end"]:entity["start"]] == " " and fold(str(last.get("value"))) in BRANDS
+        and products().recognised(text[last["start"]:entity["end"]])))
 
 
 def clean(entities: List[Dict[str, Any]], text: str = "", intent: str = "") -> List[Dict[str, Any]]:
@@ -272,10 +271,10 @@ class EntitySanityFilter(StatelessMessageComponent):
                 message.set(ENTITIES, [e for e in entities if e.get("entity") != "purchase_date"], add_to_output=True)
             elif ((intent in UNSURE_INTENTS or (confidence < UNSURE and intent not in ANSWER_INTENTS + NOT_A_QUESTION + KEEP_INTENTS))
                   and not any(e.get("entity") in ("purchase_date", "country", "region") for e in entities)
-                  and describes_an_entry(text)):
+                  and (described := describes_an_entry(text))):
                 # "hw do i track my repair status", "how do i diagnose it myself" (the classifier
                 # unsure): the channel or tool whose purpose the question describes
-                _set_intent(message, describes_an_entry(text))
+                _set_intent(message, described)
             elif intent in NOT_A_QUESTION and is_a_short_date(text):
                 # "5th dec i think" (taken for a denial): a date, the answer to "when did you buy it?"
                 _set_intent(message, "inform")
@@ -388,21 +387,11 @@ def names_a_period(text: str) -> bool:
 
 def rules_out_a_channel(text: str) -> bool:
     """"ausser telefon", "besides the phone", "ohne anrufen": a channel the user does not want."""
-    words = fold(text).split()
-    excluding = [fold(w).split() for w in entity_vocabulary()["excluding_words"]]
-    channel_words = {fold(w) for ws in entity_vocabulary()["catalogue_words"]["channel"].values() for w in ws} | {"telefon", "phone", "anrufen", "calling", "call"}
-    for index in range(len(words)):
-        for phrase in excluding:
-            if words[index:index + len(phrase)] == phrase:
-                after = words[index + len(phrase):index + len(phrase) + 3]
-                if any(w in channel_words for w in after):
-                    return True
-    return False
+    return bool(excluded_entries(text, CHANNEL_WORDS))
 
 
 def names_only_accessories(entities: List[Dict[str, Any]]) -> bool:
-    named = [str(e.get("value") or "") for e in entities if e.get("entity") == "product"]
-    return bool(named) and all(products().kind(value) == "accessory" for value in named)
+    return products().only_accessories([str(e.get("value") or "") for e in entities if e.get("entity") == "product"])
 
 
 def asks_how_long_it_lasts(text: str) -> bool:
@@ -469,9 +458,14 @@ KEEP_INTENTS = ("human_handoff", "complain", "switch_language", "ask_opening_hou
 ANSWER_INTENTS = ("check_warranty", "inform")  # a purchase described ("purchased march 2024 - warranty?") is the check
 
 
+def asks_in_a_clause(text: str) -> bool:
+    """"my phone keeps restarting, how do i diagnose it myself": a question in some clause of the message."""
+    return any(is_question(clause) for clause in re.split(r"[,;.!]|\band\b|\bund\b", text))
+
+
 def describes_an_entry(text: str) -> str:
     """The intent of the channel or tool a question describes by what it does, or ""."""
-    if not any(is_question(clause) for clause in re.split(r"[,;.!]|\band\b|\bund\b", text)):
+    if not asks_in_a_clause(text):
         return ""
     found = [(score, kind, ident) for kind in ENTRY_INTENTS for ident, score in catalogue(kind).search(text, 1)]
     if not found:
@@ -491,7 +485,7 @@ def asks_about_a_moment(text: str) -> bool:
     words = f" {fold(text)} "
     if any(f" {' '.join(lead)} " in words for lead in longest_first("purchase_leads")):
         return False  # "gekauft am 3.10. um 18 uhr": when it was bought
-    return any(is_question(clause) for clause in re.split(r"[,;.!]|\band\b|\bund\b", text)) or "?" in text
+    return asks_in_a_clause(text)
 
 
 SHORT_DATE_WORDS = 6
@@ -510,12 +504,16 @@ def is_a_short_date(text: str) -> bool:
     return any(parse_purchase_date(text, lang, today).problem is None for lang in ("de", "en"))
 
 
+def names_a_country_misspelt(word: str) -> bool:
+    """A folded word of five letters or more the fuzzy resolver reads as a country ("spanein"), never a language's name."""
+    return len(word) >= 5 and word not in LANGUAGE_NAMES and countries().resolve(word) is not None
+
+
 def misspelt_countries(text: str) -> List[Dict[str, Any]]:
     """Words of five letters or more that the fuzzy resolver reads as a country ("spanein"), as entities."""
     found = []
     for match in re.finditer(r"[^\W\d_]{5,}", text):
-        word = fold(match.group(0))
-        if word not in LANGUAGE_NAMES and countries().resolve(word) is not None:
+        if names_a_country_misspelt(fold(match.group(0))):
             found.append({"entity": "country", "start": match.start(), "end": match.end(), "value": match.group(0),
                           "extractor": "EntitySanityFilter"})
     return found
@@ -537,5 +535,4 @@ def follows_up_on_a_country(text: str, openers_key: str = "followup_openers") ->
     consumed = len(fold(text).split()) - len(rest.split()) + len(opener.split())
     if countries().find_in_text(" ".join(text.split()[consumed:consumed + FOLLOWUP_WINDOW])):
         return True  # "and if i bought it in FR instead?": a code, in capitals as written
-    # "und spanein?": a typo of a country's name (the fuzzy resolver), never a language's name
-    return any(len(word) >= 5 and word not in LANGUAGE_NAMES and countries().resolve(word) is not None for word in clause)
+    return any(names_a_country_misspelt(word) for word in clause)  # "und spanein?"

@@ -519,12 +519,16 @@ def _matches(prepared: str, today: date, lang: str):
             yield match.start(), match.end(), result, match.group(0).strip()
 
 
+def _names_a_year(found: Optional[str]) -> bool:
+    return bool(re.search(r"\d{2}", found or ""))
+
+
 def _same_day_of_year(first, other) -> bool:
     """"xmas gift christmas 2024": the same day named twice, once without its year - one date."""
     (_, _, (span, _, _), text), (_, _, (other_span, _, _), other_text) = first, other
     if span is None or other_span is None or span[0] != span[1] or other_span[0] != other_span[1]:
         return False
-    without_year = [t for t in (text, other_text) if not re.search(r"\d{2}", t or "")]
+    without_year = [t for t in (text, other_text) if not _names_a_year(t)]
     return len(without_year) == 1 and (span[0].month, span[0].day) == (other_span[0].month, other_span[0].day)
 
 
@@ -551,7 +555,7 @@ def parse_purchase_date(text: Optional[str], lang: str, today: date) -> ParsedDa
     first = next(_matches(prepared, today, lang), None)
     if first is None:
         return ParsedDate(None, DateProblem.UNPARSEABLE)
-    if not re.search(r"\d{2}", first[3] or ""):  # "xmas gift christmas 2024": the reading with the year
+    if not _names_a_year(first[3]):  # "xmas gift christmas 2024": the reading with the year
         first = next((m for m in _matches(prepared, today, lang) if m is not first and _same_day_of_year(first, m)), first)
     _, _, (span, precision, problem), found = first
     if problem is not None:

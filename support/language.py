@@ -48,8 +48,7 @@ def _markers() -> Dict[str, Dict[str, Set[str]]]:
 @functools.lru_cache(maxsize=1)
 def _german_codes() -> Set[str]:
     """The codes of the German-speaking regions and their everyday short forms (D, BRD)."""
-    regions = yaml.safe_load(MARKERS_FILE.read_text(encoding="utf-8"))["german_speaking_regions"]
-    return set(regions) | {"D", "BRD"}
+    return _german_speaking_regions() | {"D", "BRD"}
 
 
 @functools.lru_cache(maxsize=1)

@@ -240,6 +240,10 @@ class ProductResolver:
             return "accessory"
         return "device"
 
+    def only_accessories(self, values: List[str]) -> bool:
+        """"accessories like the charger": products named, every one an accessory."""
+        return bool(values) and all(self.kind(value) == "accessory" for value in values)
+
     def recognised(self, text: Optional[str]) -> bool:
         """Whether a text names a product: an IWS model, a device or accessory
         word, a model family ("Redmi ...") or a model code ("13c", "F5");

@@ -6,11 +6,13 @@ so a new entry in knowledge/ is found as soon as it is there."""
 from __future__ import annotations
 
 import functools
+import re
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from support.text import fold
+from support.vocabulary import entity_vocabulary
 
 MIN_SCORE = 0.18  # below this the question describes no entry well enough
 NEAR_TOP = 0.8  # entries within this share of the best one are named too
@@ -47,7 +49,6 @@ class Catalogue:
 @functools.lru_cache(maxsize=4)
 def catalogue(kind: str) -> Catalogue:
     from support.knowledge import knowledge
-    from support.vocabulary import entity_vocabulary
 
     kb = knowledge()
     entries = kb.channels if kind == "channel" else kb.tools
@@ -64,3 +65,26 @@ def better_elsewhere(question: str, kind: str) -> Optional[Tuple[str, str]]:
     if theirs and theirs[0][1] >= CLEARLY_BETTER * (own[0][1] if own else MIN_SCORE):
         return other, theirs[0][0]
     return None
+
+
+# --- entries named by their words (resources/entity_vocabulary.yml) ---------------
+
+CHANNEL_WORDS = {k: tuple(v) for k, v in entity_vocabulary()["catalogue_words"]["channel"].items()}
+TOOL_WORDS = {k: tuple(v) for k, v in entity_vocabulary()["catalogue_words"]["tool"].items()}
+EXCLUDING = re.compile(
+    r"\b(?:" + "|".join(re.escape(fold(w)) for w in entity_vocabulary()["excluding_words"]) + r")\s+(?:(?:the|dem|der|die|das|den|per|via|by|am|an)\s+)?(\w+)"
+)
+
+
+def match_words(value: str, table: Dict[str, tuple]) -> Optional[str]:
+    """The entry whose longest matching word the value contains ("whatsapp"
+    is WhatsApp, not the "app")."""
+    folded = fold(value).replace(" ", "")
+    hits = [(len(word), ident) for ident, words in table.items() for word in words if word in folded]
+    return max(hits)[1] if hits else None
+
+
+def excluded_entries(text: str, words: Dict[str, tuple]) -> List[str]:
+    """Channels the user rules out: "besides the phone", "ausser per telefon"."""
+    found = [match_words(match.group(1), words) for match in EXCLUDING.finditer(fold(text))]
+    return [ident for ident in dict.fromkeys(found) if ident]
